@@ -1,0 +1,71 @@
+"""Pure parsers: ``(url, body bytes, headers) -> Release | Reject``.
+
+No Scrapy here (a test checks it): the same code runs in a crawl, on a saved file and on a
+WARC record. The site profile is found from the URL, or passed in when the page was
+fetched from a mirror at another origin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from parsel import Selector
+from w3lib.encoding import html_to_unicode
+
+from crawler.profiles import SiteProfile, generic_profile, profile_for_url
+
+from . import articlecs
+from .model import (
+    BLOCKED,
+    GONE,
+    NOT_A_RELEASE,
+    SERVER_ERROR,
+    UNKNOWN_SITE,
+    Byline,
+    Image,
+    Reject,
+    Release,
+    Section,
+)
+
+__all__ = ["Byline", "Image", "Reject", "Release", "Section", "decode", "parse"]
+
+Headers = Iterable[tuple[str, str]]
+
+PLATFORMS = {"articlecs": articlecs}
+
+
+def decode(body: bytes, headers: Headers = ()) -> str:
+    """Body as text, honouring the Content-Type charset, then BOM and ``<meta charset>``."""
+    content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
+    _encoding, text = html_to_unicode(content_type, body)
+    return text
+
+
+def parse(
+    url: str,
+    body: bytes,
+    headers: Headers = (),
+    *,
+    profile: SiteProfile | None = None,
+    status: int | None = None,
+    fetched: str | None = None,
+) -> Release | Reject:
+    """Extract the release on a page, or say why there is none."""
+    headers = list(headers)
+    profile = profile or profile_for_url(url) or generic_profile(url)
+    if profile is None:
+        return Reject(UNKNOWN_SITE, "no site profile matches this URL", url)
+    if status is not None and status >= 400:
+        reason = BLOCKED if status in (401, 403, 429) else GONE if status in (404, 410) \
+            else SERVER_ERROR
+        return Reject(reason, f"HTTP {status}", url)
+    key = profile.article_key(url)
+    if key is None:
+        return Reject(NOT_A_RELEASE, f"not a release URL of site {profile.id!r}", url)
+    platform = PLATFORMS.get(profile.platform)
+    if platform is None:
+        return Reject(UNKNOWN_SITE, f"no parser for platform {profile.platform!r}", url)
+    selector = Selector(text=decode(body, headers))
+    article_id, slug = key
+    return platform.parse(url, selector, profile, article_id, slug, fetched)

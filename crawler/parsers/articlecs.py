@@ -1,0 +1,355 @@
+"""Parser for DNN ArticleCS pages (the DoD "AFPIMS" platform).
+
+One parser for the markup family: the article view (usfj, usfk, war.gov), af.mil's article
+display page and the 2016 print view. Each field is a small function trying layers in
+order: structured metadata (meta tags, ``itemprop``), platform selectors, text patterns.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+from parsel import Selector, SelectorList
+
+from crawler.profiles import SiteProfile
+
+from . import bylines as byline_parser
+from .dates import find_date, parse_date
+from .model import MISSING_FIELDS, NOT_A_RELEASE, Byline, Image, Reject, Release
+from .refusals import block_reason, module_error, visible_text
+from .sections import split_sections, split_title
+from .text import normalize_space, paragraphs
+
+NAME = "articlecs"
+VERSION = "1.0.0"
+
+# Containers of the article, most specific first.
+# Containers of the article, most specific first (a root must hold a body).
+_ARTICLE_ROOTS = (
+    "[itemtype*='Article']", ".article-view", ".adetail", "#news-content", ".article-detail",
+    ".da_print_body", "article", "[id*='ArticleView']", "body",
+)
+# Bodies: the ArticleCS view (war.gov, usfj, usfk, centcom), af.mil's article display,
+# the 2016 print view, then generic names.
+_BODY = (
+    "[itemprop='articleBody']", "div.body", "section.article-detail-content", "div.da_black",
+    "div.article-body", "div.article-content", "div.content-body", "div.body-text",
+    "div.news-body", "div.press-release-body",
+)
+_TITLE = (
+    "h1[itemprop='headline']", "[itemprop='headline']", "h1.maintitle", ".da_print_body h1.title",
+    "h1.title", ".article-view h1", ".adetail h1", "#news-content h1", "article header h1",
+    "header h1", "article h1",
+)
+_NUMBER_DATE = ("div.category-date", ".category-date")
+_DATES = ("p.da_story_info", "time", "span.date", ".date", ".published", ".meta li", ".info")
+_BYLINE = (
+    "p.da_story_info", "div.meta ul", "span.author-block", "[itemprop='author']", ".byline",
+    ".author", ".header > p",
+)
+_IMAGES = (
+    "div.image img", "div.item img", "img.aimage", ".media-inline img",
+    "[class*='media-inline'] img", ".da_print_media img", "ul.slides img",
+    "[itemprop='articleBody'] img", "div.body img", "section.article-detail-content img",
+    "figure img", "[itemprop='image'] img",
+)
+_TAGS = (
+    "div.tags a", ".tags a", "a.article-detail-tag", ".keywords a", "a[href*='/Tag/']",
+    "a[href*='/tag/']",
+)
+
+# "25-009 | July 8, 2025", "PA-001-20 | Dec. 9, 2020"
+_NUMBER_LINE = re.compile(r"^\s*(?P<number>[^|]{1,30}?)\s*\|\s*(?P<date>.+?)\s*$")
+_NUMBER = re.compile(r"^(?=.*\d)[A-Za-z0-9][A-Za-z0-9.\-/#]*(?: [A-Za-z0-9.\-/#]+)?$")
+# "YOKOTA AIR BASE, Japan —", "FALLS CHURCH, Va. (AFNS) --", "WASHINGTON —"
+_DATELINE = re.compile(
+    r"^(?P<dateline>[A-Z0-9][A-Z0-9 .,'’&/\-]*[A-Z.]"
+    r"(?:,\s*(?:[A-Z][A-Za-z.'’]*)(?:\s+(?:of\s+)?[A-Z][A-Za-z.'’]*){0,3})?"
+    r"(?:\s*\([A-Za-z .]{2,20}\))?)"
+    r"\s*(?:—|–|\s--?|--)(?:\s+|$)"
+)
+_DATELINE_MAX_CHARS = 90
+_TITLE_SUFFIXES = re.compile(r"\s*(?:>|\||»|::)\s.*$")
+_GENERIC_TITLES = re.compile(r"^(?:articlecs\b.*|article view|article display|home|print)$", re.I)
+_BOILERPLATE = (
+    re.compile(r"choose which .{0,80}products you want delivered", re.I),
+    re.compile(r"^subscribe to\b", re.I),
+    re.compile(r"hosted by defense media activity", re.I),
+    re.compile(r"^(?:related (?:stories|links|articles)|print|e-?mail|share)$", re.I),
+)
+_NON_CONTENT_IMAGES = re.compile(r"(?:tag\.png|spacer|pixel|icon|logo|\.svg$|/Styles/)", re.I)
+
+
+def parse(
+    url: str,
+    selector: Selector,
+    profile: SiteProfile,
+    article_id: str,
+    slug: str | None,
+    fetched: str | None,
+) -> Release | Reject:
+    """Extract one release from an ArticleCS page, or refuse it with a reason."""
+    text = visible_text(selector)
+    blocked = block_reason(selector, text)
+    if blocked:
+        return Reject(blocked[0], blocked[1], url)
+    root = _article_root(selector)
+    title = extract_title(selector, root)
+    body = _first(root, _BODY) or _first(selector, _BODY)
+    if body is None or title is None:
+        error = module_error(text)
+        if error:
+            return Reject(error[0], error[1], url)
+        missing = tuple(name for name, value in (("title", title), ("text", body)) if value is None)
+        if _looks_like_listing(selector):
+            return Reject(NOT_A_RELEASE, "a listing page, not a release", url, missing)
+        return Reject(MISSING_FIELDS, f"no {' and no '.join(missing)} found", url, missing)
+
+    number, line_date, number_line = extract_number_line(root)
+    body_paragraphs = _clean(paragraphs(body.root))
+    dateline, body_paragraphs = extract_dateline(body_paragraphs, root)
+    titles = split_title(title, profile.languages)
+    sections = split_sections(body_paragraphs, profile.languages, titles, number_line)
+    if not sections or not sections[0].text:
+        error = module_error(text)
+        if error:
+            return Reject(error[0], error[1], url)
+        return Reject(MISSING_FIELDS, "the article body is empty", url, ("text",))
+    primary = sections[0]
+    return Release(
+        id=profile.record_id(article_id),
+        url=profile.canonical_url(article_id, slug or _slug_from_meta(selector, profile)),
+        site=profile.id,
+        publisher=profile.publisher,
+        title=primary.title or title,
+        number=number,
+        published=extract_published(selector, root, line_date, profile.date_order),
+        dateline=dateline,
+        bylines=extract_bylines(root),
+        tags=extract_tags(root, selector),
+        images=extract_images(root, url),
+        language=primary.lang,
+        languages=[section.lang for section in sections],
+        sections=sections,
+        text=primary.text,
+        extractor={"name": NAME, "version": VERSION},
+        fetched=fetched,
+    )
+
+
+# ---- helpers -------------------------------------------------------------------------------
+
+
+def _first(scope: Selector | SelectorList[Selector], css_list: tuple[str, ...]) -> Selector | None:
+    for css in css_list:
+        found = scope.css(css)
+        if found:
+            return found[0]
+    return None
+
+
+def _text_of(node: Selector) -> str:
+    return normalize_space(" ".join(node.xpath(".//text()[not(ancestor::script)]").getall()))
+
+
+def _meta(selector: Selector, *names: str) -> str | None:
+    for name in names:
+        value = selector.xpath(
+            f"//meta[@property='{name}' or @name='{name}' or @itemprop='{name}']/@content"
+        ).get()
+        if value and value.strip():
+            return normalize_space(value)
+    return None
+
+
+def _article_root(selector: Selector) -> Selector:
+    for css in _ARTICLE_ROOTS:
+        for node in selector.css(css):
+            if _first(node, _BODY) is not None:
+                return node
+    return selector.css("body")[0] if selector.css("body") else selector
+
+
+def _clean(items: list[str]) -> list[str]:
+    return [p for p in items if not any(b.search(p) for b in _BOILERPLATE)]
+
+
+def _looks_like_listing(selector: Selector) -> bool:
+    articles = selector.xpath("//a[contains(@href, '/Article/')] | //listing-with-preview")
+    return len(articles) >= 5
+
+
+def _slug_from_meta(selector: Selector, profile: SiteProfile) -> str | None:
+    for url in (_meta(selector, "og:url"), selector.css("link[rel=canonical]::attr(href)").get()):
+        if url:
+            key = profile.article_key(url)
+            if key and key[1]:
+                return key[1]
+    return None
+
+
+# ---- fields --------------------------------------------------------------------------------
+
+
+def extract_title(selector: Selector, root: Selector) -> str | None:
+    """Heading of the article; meta tags, then ``<title>``, when the page has none."""
+    node = _first(root, _TITLE) or _first(selector, _TITLE)
+    if node is not None:
+        heading = _joined_heading(node)
+        if heading:
+            return heading
+    for candidate in (
+        _meta(selector, "og:title", "twitter:title", "headline"),
+        normalize_space(" ".join(selector.xpath("//title//text()").getall())),
+    ):
+        if candidate:
+            candidate = _TITLE_SUFFIXES.sub("", candidate).strip()
+            if candidate and not _GENERIC_TITLES.match(candidate):
+                return candidate
+    return None
+
+
+def _joined_heading(node: Selector) -> str:
+    """Heading text; a ``<br>`` between two titles (English, Korean) becomes a newline."""
+    parts = paragraphs(node.root)
+    if len(parts) > 1:
+        return "\n".join(parts)
+    raw = node.xpath("./text() | ./*[not(self::br)]//text() | ./br").getall()
+    lines = "".join("\n" if item.startswith("<br") else item for item in raw)
+    return "\n".join(normalize_space(line) for line in lines.split("\n") if line.strip())
+
+
+def extract_number_line(root: Selector) -> tuple[str | None, str | None, str | None]:
+    """``(number, date text, the whole line)`` from the ``NUMBER | DATE`` line, if printed."""
+    node = _first(root, _NUMBER_DATE[:2])
+    candidates = [_text_of(node)] if node is not None else []
+    candidates += [_text_of(n) for n in root.css("p, div.info, span")[:40]]
+    for line in candidates:
+        if not line or len(line) > 80:
+            continue
+        match = _NUMBER_LINE.match(line)
+        if match and find_date(match.group("date")):
+            number = match.group("number").strip()
+            if _NUMBER.match(number) and not find_date(number):
+                return number, match.group("date"), line
+            return None, match.group("date"), line
+        if node is not None and line == candidates[0] and find_date(line):
+            return None, line, line
+    return None, None, None
+
+
+def extract_published(
+    selector: Selector, root: Selector, line_date: str | None, date_order: str
+) -> str | None:
+    """Metadata first; a printed date wins when the two disagree on the day.
+
+    ArticleCS writes ``datePublished`` without a zone; when its day differs from the
+    printed one, the meta time is in another zone and the printed day is what the
+    publisher means.
+    """
+    printed = parse_date(line_date, date_order)
+    if printed is None:
+        for css in _DATES:
+            node = _first(root, (css,)) or _first(selector, (css,))
+            if node is not None:
+                printed = parse_date(node.attrib.get("datetime") or _text_of(node), date_order)
+                if printed:
+                    break
+    meta = _meta(selector, "datePublished", "article:published_time", "DC.date.issued")
+    structured = parse_date(meta, date_order) if meta else None
+    if structured and printed and structured[:10] != printed[:10]:
+        return printed
+    return structured or printed
+
+
+def extract_dateline(items: list[str], root: Selector) -> tuple[str | None, list[str]]:
+    """The dateline opening the body, without its dash; the body loses it."""
+    if not items:
+        return None, items
+    first = items[0]
+    match = _DATELINE.match(first)
+    if not match or len(match.group("dateline")) > _DATELINE_MAX_CHARS:
+        return None, items
+    dateline = normalize_space(match.group("dateline")).rstrip(" ,")
+    if not re.search(r"[A-Z]{3}", dateline):
+        return None, items
+    rest = first[match.end() :].strip()
+    return dateline, ([rest] if rest else []) + items[1:]
+
+
+def extract_bylines(root: Selector) -> list[Byline]:
+    node = _first(root, _BYLINE)
+    if node is not None:
+        found = byline_parser.parse_byline(_byline_text(node))
+        if found:
+            return found
+    for text in root.css("p, div").xpath("normalize-space(.)").getall()[:60]:
+        if re.match(r"^(?:story\s+)?by\s+\S", text, re.I) and len(text) < 160:
+            return byline_parser.parse_byline(text)
+    return []
+
+
+def _byline_text(node: Selector) -> str:
+    """Byline text with element boundaries kept as separators (``NAME • UNIT``)."""
+    items = [normalize_space(t) for t in node.xpath(".//text()").getall()]
+    return " • ".join(t for t in items if t and t != "•") if len(items) > 1 else _text_of(node)
+
+
+def extract_tags(root: Selector, selector: Selector) -> list[str]:
+    node_list = None
+    for css in _TAGS:
+        found = root.css(css) or selector.css(css)
+        if found:
+            node_list = found
+            break
+    tags: list[str] = []
+    for node in node_list or []:
+        tag = _text_of(node)
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tags
+
+
+def extract_images(root: Selector, url: str) -> list[Image]:
+    images: list[Image] = []
+    seen: set[str] = set()
+    for css in _IMAGES:
+        for img in root.css(css):
+            src = img.attrib.get("src") or img.attrib.get("data-src")
+            if not src or _NON_CONTENT_IMAGES.search(src):
+                continue
+            absolute = _unmirrored(urljoin(url, src.strip()))
+            if absolute in seen:
+                continue
+            seen.add(absolute)
+            alt = normalize_space(img.attrib.get("alt", "")) or None
+            images.append(Image(url=absolute, caption=_caption(img), alt=alt))
+    return images
+
+
+# Website copiers (HTTrack) rewrite http://media.defense.gov/x as ../../media.defense.gov/x.
+_COPIED_HOST = re.compile(r"^https?://[^/]+/(?:\.\./)*(?P<host>[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:mil|gov|com|org|net))/", re.I)
+
+
+def _unmirrored(url: str) -> str:
+    match = _COPIED_HOST.match(url)
+    return f"http://{match.group('host')}/{url[match.end():]}" if match else url
+
+
+def _caption(img: Selector) -> str | None:
+    """Caption printed next to an image: figcaption, a caption element, or the last <p>."""
+    for xpath in (
+        "ancestor::figure[1]//figcaption",
+        "ancestor::div[contains(@class,'da_media_item')][1]/p[last()]",
+        "ancestor::*[contains(@class,'image') or contains(@class,'item') "
+        "or contains(@class,'media')][1]//*[contains(@class,'caption')]",
+        "following-sibling::*[contains(@class,'image-caption')][1]",
+        "ancestor::div[contains(@class,'item')][1]/p[last()]",
+    ):
+        node = img.xpath(xpath)
+        if node:
+            caption = _text_of(node[0])
+            if caption:
+                return caption
+    return None

@@ -1,0 +1,79 @@
+"""Article links and pagination of listing pages and RSS feeds (pure, like the parsers).
+
+Profile selectors pick the listing's own items, so a "most popular" sidebar is not taken
+for the listing. When they find nothing (markup drift), every link or
+``<listing-with-preview>`` that matches the site's article URL pattern is used instead.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+from parsel import Selector
+
+from crawler.profiles import SiteProfile
+
+_FALLBACK = ("listing-with-preview::attr(article-url)", "listing-titles-only::attr(article-url)",
+             "a::attr(href)")
+
+
+def article_links(text: str, base_url: str, profile: SiteProfile) -> list[str]:
+    """Absolute article URLs on a listing page, in page order, one per article id."""
+    selector = Selector(text=text)
+    for css_list in (profile.listing_links, _FALLBACK):
+        links = _unique(selector, css_list, base_url, profile)
+        if links:
+            return links
+    return []
+
+
+def _unique(selector: Selector, css_list: tuple[str, ...], base_url: str,
+            profile: SiteProfile) -> list[str]:
+    seen: set[str] = set()
+    links: list[str] = []
+    for css in css_list:
+        for href in selector.css(css).getall():
+            url = urljoin(base_url, href.strip())
+            key = profile.article_key(url)
+            if key and key[0] not in seen:
+                seen.add(key[0])
+                links.append(url)
+    return links
+
+
+def page_number(url: str) -> int:
+    """The ``?Page=N`` of a listing URL (1 when absent)."""
+    for name, value in parse_qsl(urlsplit(url).query):
+        if name.lower() == "page" and value.isdigit():
+            return int(value)
+    return 1
+
+
+def has_page(text: str, number: int) -> bool:
+    """True when the page links to listing page ``number`` (``?Page=N`` anywhere in a link)."""
+    pattern = re.compile(rf"[?&]page={number}(?:&|$)", re.IGNORECASE)
+    return any(pattern.search(href) for href in Selector(text=text).css("a::attr(href)").getall())
+
+
+def with_page(url: str, number: int) -> str:
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k.lower() != "page"]
+    query.append(("Page", str(number)))
+    encoded = "&".join(f"{k}={v}" for k, v in query)
+    return parts._replace(query=encoded).geturl()
+
+
+def feed_links(text: str, profile: SiteProfile) -> list[str]:
+    """Article URLs of an RSS feed's items (``<link>``, else a permalink ``<guid>``)."""
+    selector = Selector(text=text, type="xml")
+    selector.remove_namespaces()
+    links: list[str] = []
+    seen: set[str] = set()
+    for item in selector.xpath("//item"):
+        url = (item.xpath("link/text()").get() or item.xpath("guid/text()").get() or "").strip()
+        key = profile.article_key(url) if url else None
+        if key and key[0] not in seen:
+            seen.add(key[0])
+            links.append(url)
+    return links

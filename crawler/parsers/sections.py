@@ -1,0 +1,105 @@
+"""Split a release into one section per language.
+
+USFJ prints the whole English release and then the whole Japanese translation (block
+mode); USFK interleaves English and Korean paragraph by paragraph (interleaved mode).
+Grouping each paragraph under its own language, in order, handles both.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .languages import language_of, script_language
+from .model import Section
+from .text import join_paragraphs
+
+# A heading-like paragraph: short and not ending like a sentence.
+_TITLE_MAX_CHARS = 160
+_LINE_MAX_CHARS = 80
+_SENTENCE_END = re.compile(r"[.。!?！？」”\"]$")
+
+
+@dataclass
+class _Draft:
+    lang: str
+    paragraphs: list[str] = field(default_factory=list)
+    title: str | None = None
+    byline: str | None = None
+
+
+def split_title(title: str, site_languages: tuple[str, ...]) -> dict[str, str]:
+    """Map language -> title; a joined bilingual heading gives one entry per language."""
+    lines = [line.strip(" /|-–—") for line in re.split(r"\s*[\n|]\s*|\s+/\s+", title)]
+    lines = [line for line in lines if line]
+    if len(lines) == 1:
+        lines = _split_at_script_change(lines[0])
+    titles: dict[str, str] = {}
+    for line in lines:
+        lang = language_of(line, site_languages) or site_languages[0]
+        titles[lang] = f"{titles[lang]} {line}" if lang in titles else line
+    return titles
+
+
+def _split_at_script_change(title: str) -> list[str]:
+    """``English Title 한국어 제목`` -> both halves, split where the script first changes."""
+    words = title.split()
+    kinds = [script_language(word) for word in words]
+    first = next((k for k in kinds if k), None)
+    for index, kind in enumerate(kinds):
+        if kind and kind != first and kind != "latin" and first == "latin":
+            return [" ".join(words[:index]), " ".join(words[index:])]
+        if kind == "latin" and first not in (None, "latin"):
+            # CJK first, Latin after: only split at a run of several Latin words.
+            rest = kinds[index:]
+            if len(rest) >= 3 and all(k in (None, "latin") for k in rest):
+                return [" ".join(words[:index]), " ".join(words[index:])]
+    return [title]
+
+
+def split_sections(
+    paragraphs: list[str],
+    site_languages: tuple[str, ...],
+    titles: dict[str, str],
+    primary_byline: str | None,
+) -> list[Section]:
+    """Group paragraphs by language; the first language found is the primary one."""
+    drafts: dict[str, _Draft] = {}
+    current: _Draft | None = None
+    for paragraph in paragraphs:
+        lang = language_of(paragraph, site_languages)
+        if lang is None:  # no letters ("-30-", "###"): stays with the running section
+            if current is not None:
+                current.paragraphs.append(paragraph)
+            continue
+        current = drafts.setdefault(lang, _Draft(lang))
+        current.paragraphs.append(paragraph)
+    if not drafts:
+        return []
+    ordered = list(drafts.values())
+    primary = ordered[0]
+    primary.title = titles.get(primary.lang)
+    primary.byline = primary_byline
+    for draft in ordered[1:]:
+        draft.title = titles.get(draft.lang)
+        if draft.title is None:
+            _take_heading(draft)
+    return [
+        Section(lang=d.lang, title=d.title, byline=d.byline, text=join_paragraphs(d.paragraphs))
+        for d in ordered
+        if d.paragraphs or d.title
+    ]
+
+
+def _take_heading(draft: _Draft) -> None:
+    """A translation printed as its own block opens with its title and its own line."""
+    paragraphs = draft.paragraphs
+    if len(paragraphs) < 2 or not _is_heading(paragraphs[0], _TITLE_MAX_CHARS):
+        return
+    draft.title = paragraphs.pop(0)
+    if len(paragraphs) >= 2 and _is_heading(paragraphs[0], _LINE_MAX_CHARS):
+        draft.byline = paragraphs.pop(0)
+
+
+def _is_heading(paragraph: str, max_chars: int) -> bool:
+    return len(paragraph) <= max_chars and not _SENTENCE_END.search(paragraph)

@@ -1,0 +1,52 @@
+"""Settings of the defense press crawler. Every project default lives here, once.
+
+Polite by default against real hosts (robots.txt, AutoThrottle, ~2 s between requests,
+one request at a time per host, a User-Agent naming the project and a contact). A crawl
+whose ``base_url`` is a loopback mirror lifts the delays (see ``ArticleCSSpider``).
+"""
+
+BOT_NAME = "defense-press-crawler"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+COMMANDS_MODULE = "crawler.commands"
+
+# ---- identity and politeness ---------------------------------------------------------------
+# Who to contact about this crawler; shown in the User-Agent. Operators should set their own.
+CRAWLER_CONTACT = "https://github.com/defense-press-crawler/defense-press-crawler"
+# "{version}" and "{contact}" are filled in by the spider when it opens.
+USER_AGENT = "defense-press-crawler/{version} (+{contact})"
+ROBOTSTXT_OBEY = True
+DOWNLOAD_DELAY = 2.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+# Standard WARC tools can only decode gzip and deflate bodies: never ask for br or zstd.
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "en",
+    "Accept-Encoding": "gzip, deflate",
+}
+RETRY_TIMES = 2
+DOWNLOAD_TIMEOUT = 60
+REFERER_ENABLED = True
+
+# ---- output --------------------------------------------------------------------------------
+# Everything a run writes goes under OUTPUT_DIR.
+OUTPUT_DIR = "output"
+RELEASES_SCHEMA = "release.schema.json"  # a file in crawler/schema, or a path
+ITEM_PIPELINES = {
+    "pipelines.dedupe.DedupeReleasesPipeline": 200,
+    "pipelines.validate.ValidateReleasePipeline": 300,
+    "pipelines.rejects.RejectsPipeline": 400,
+    "pipelines.jsonlines.ReleasesJsonLinesPipeline": 800,
+}
+
+# ---- engine --------------------------------------------------------------------------------
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+TELNETCONSOLE_ENABLED = False

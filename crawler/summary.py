@@ -1,0 +1,54 @@
+"""``python -m crawler.summary [OUTPUT_DIR]``: releases and rejects of each site's latest run."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+
+def _latest_runs(folder: Path) -> dict[str, Path]:
+    """Newest ``<site>-<stamp>.jsonl`` per site (stamps sort as text)."""
+    latest: dict[str, Path] = {}
+    for path in sorted(folder.glob("*.jsonl")):
+        site = path.stem.rsplit("-", 1)[0]
+        latest[site] = path
+    return latest
+
+
+def _lines(path: Path | None) -> list[dict[str, object]]:
+    if path is None or not path.exists():
+        return []
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def summarize(output_dir: Path) -> str:
+    releases = _latest_runs(output_dir / "releases")
+    rejects = _latest_runs(output_dir / "rejects")
+    rows = [f"{'site':<8} {'releases':>8} {'rejects':>8}  reasons"]
+    total_releases = total_rejects = 0
+    for site in sorted(set(releases) | set(rejects)):
+        emitted = _lines(releases.get(site))
+        refused = _lines(rejects.get(site))
+        reasons = Counter(str(r.get("reason")) for r in refused)
+        total_releases += len(emitted)
+        total_rejects += len(refused)
+        detail = ", ".join(f"{reason} {count}" for reason, count in sorted(reasons.items()))
+        rows.append(f"{site:<8} {len(emitted):>8} {len(refused):>8}  {detail or '-'}")
+    rows.append(f"{'total':<8} {total_releases:>8} {total_rejects:>8}")
+    rows.append("")
+    rows.append(f"releases: {output_dir / 'releases'}/<site>-<run time>.jsonl")
+    rows.append(f"rejects:  {output_dir / 'rejects'}/<site>-<run time>.jsonl")
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    print(summarize(Path(args[0] if args else "output")))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

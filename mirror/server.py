@@ -1,0 +1,147 @@
+"""Serve the mirror: one loopback origin per site, real paths, real HTTP behaviour.
+
+``python -m mirror`` binds each site to a free port on 127.0.0.1, prints one JSON line
+mapping site ids to origins, and serves until interrupted. Pages carry ETag and
+Last-Modified, answer conditional requests with 304 and are gzipped on request, as the
+real sites behind Akamai are.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import re
+import threading
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from urllib.parse import parse_qsl, urlsplit
+
+from . import render
+from .site import BLOCKED, PRINT_ONLY, MirrorRelease, MirrorSite
+
+# Page styles cycle by position so each site serves <p>, Word-paste and <br> bodies.
+_STYLES = ("p", "word", "p", "br")
+_LAST_MODIFIED = formatdate(1_750_000_000, usegmt=True)
+
+
+class MirrorHandler(BaseHTTPRequestHandler):
+    server_version = "Microsoft-IIS/10.0"
+    sys_version = ""
+    protocol_version = "HTTP/1.1"
+    site: MirrorSite  # set on the per-site subclass
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        if getattr(self.server, "verbose", False):
+            super().log_message(format, *args)
+
+    # ---- routing -----------------------------------------------------------------------------
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self.do_GET()
+
+    def do_GET(self) -> None:  # noqa: N802
+        parts = urlsplit(self.path)
+        path = re.sub(r"/{2,}", "/", parts.path)
+        query = {k.lower(): v for k, v in parse_qsl(parts.query)}
+        profile = self.site.profile
+        origin = f"http://{self.headers.get('Host', '127.0.0.1')}"
+        if path == "/robots.txt":
+            return self._send(200, render.robots_txt(self.site, origin), "text/plain; charset=utf-8")
+        if path.lower() == profile.listings[0].lower():
+            number = int(query.get("page", "1") or 1) if query.get("page", "1").isdigit() else 1
+            return self._send(200, render.listing(self.site, number))
+        if path.lower() == "/desktopmodules/articlecs/rss.ashx":
+            feed = next((f for f in profile.feeds if str(f.site) == query.get("site")), None)
+            if feed and str(feed.content_type) == query.get("contenttype"):
+                return self._send(200, render.rss(self.site, origin),
+                                  "application/rss+xml; charset=utf-8")
+            return self._not_found()
+        if path.lower() == "/desktopmodules/articlecs/print.aspx":
+            return self._print_view(query)
+        key = profile.article_key(path)
+        if key is not None:
+            release = self.site.find(int(key[0]))
+            if release is None:
+                return self._not_found()
+            return self._article(release, legacy=not path.lower().startswith(
+                profile.article_paths[0].lower()))
+        return self._not_found()
+
+    def _article(self, release: MirrorRelease, legacy: bool) -> None:
+        if release.status in (BLOCKED, PRINT_ONLY):
+            return self._send(200, render.akamai_block(f"https://{self.site.profile.host}{self.path}"),
+                              extra={"Server": "AkamaiGHost"}, cache=False)
+        index = self.site.releases.index(release)
+        style = _STYLES[index % len(_STYLES)] if not release.dateline_paragraph else "p"
+        if self.site.id == "afmil":
+            html = render.article_display(self.site, release, style)
+        else:
+            html = render.article_view(self.site, release, style, index)
+        self._send(200, html)
+
+    def _print_view(self, query: dict[str, str]) -> None:
+        article = query.get("article", "")
+        release = self.site.find(int(article)) if article.isdigit() else None
+        if release is None or release.print_file is None:
+            return self._not_found()
+        body = resources.files("mirror").joinpath("content", "afmil-print", release.print_file)
+        self._send(200, body.read_bytes())
+
+    def _not_found(self) -> None:
+        html = render.page(self.site, "404 - Page Not Found",
+                           "<h1>404 - Page Not Found</h1><p>The page you requested was not found.</p>")
+        self._send(404, html, cache=False)
+
+    # ---- HTTP ------------------------------------------------------------------------------
+
+    def _send(
+        self,
+        status: int,
+        body: str | bytes,
+        content_type: str = "text/html; charset=utf-8",
+        extra: dict[str, str] | None = None,
+        cache: bool = True,
+    ) -> None:
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        headers = {"Content-Type": content_type, "Cache-Control": "private"}
+        if cache:
+            etag = '"' + hashlib.sha1(data).hexdigest()[:16] + '"'
+            headers.update({"ETag": etag, "Last-Modified": _LAST_MODIFIED})
+            if status == 200 and self.headers.get("If-None-Match") == etag:
+                self._write(304, b"", headers)
+                return
+        headers.update(extra or {})
+        if "gzip" in self.headers.get("Accept-Encoding", "") and len(data) > 256:
+            data = gzip.compress(data, mtime=0)
+            headers["Content-Encoding"] = "gzip"
+            headers["Vary"] = "Accept-Encoding"
+        self._write(status, data, headers)
+
+    def _write(self, status: int, data: bytes, headers: dict[str, str]) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD" and status != 304:
+            self.wfile.write(data)
+
+
+def serve(sites: dict[str, MirrorSite], host: str = "127.0.0.1", verbose: bool = False
+          ) -> dict[str, ThreadingHTTPServer]:
+    """Start one server thread per site on a free port; return them keyed by site id."""
+    servers: dict[str, ThreadingHTTPServer] = {}
+    for site_id, site in sites.items():
+        handler = type(f"{site_id.title()}Handler", (MirrorHandler,), {"site": site})
+        server = ThreadingHTTPServer((host, 0), handler)
+        server.daemon_threads = True
+        server.verbose = verbose  # type: ignore[attr-defined]
+        threading.Thread(target=server.serve_forever, name=f"mirror-{site_id}", daemon=True).start()
+        servers[site_id] = server
+    return servers
+
+
+def origin_of(server: ThreadingHTTPServer) -> str:
+    host, port = server.server_address[:2]
+    return f"http://{host!s}:{port}"

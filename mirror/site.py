@@ -1,0 +1,124 @@
+"""The mirror's content model: releases per site, loaded from ``mirror/content``.
+
+Each site is served at its own origin with the real paths, so a spider started with
+``-a base_url=<origin>`` crawls it exactly as it would crawl the real host.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from crawler.profiles import SiteProfile, get_profile
+
+PAGE_SIZE = 5
+
+OK = "ok"
+BLOCKED = "blocked"  # article view answers Akamai's 200 "Access Denied" page
+MODULE_ERROR = "module_error"  # the ArticleCS module fails inside a normal page
+PRINT_ONLY = "print_only"  # article view blocked, the 2016 print view passes
+
+
+@dataclass
+class MirrorRelease:
+    id: int
+    slug: str
+    title: str
+    number: str | None
+    date: str
+    time: str | None
+    dateline: str | None
+    dash: str
+    byline: str | None
+    paragraphs: list[str]
+    tags: list[str]
+    images: list[dict[str, str]]
+    status: str = OK
+    dateline_paragraph: bool = False
+    pinned: bool = False
+    print_file: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MirrorRelease:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+@dataclass
+class MirrorSite:
+    profile: SiteProfile
+    releases: list[MirrorRelease] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.profile.id
+
+    def listed(self) -> list[MirrorRelease]:
+        """Releases in listing order: newest first (by id), pinned ones excluded."""
+        return sorted((r for r in self.releases if not r.pinned), key=lambda r: -r.id)
+
+    def pinned(self) -> list[MirrorRelease]:
+        return [r for r in self.releases if r.pinned]
+
+    def pages(self) -> int:
+        return max(1, -(-len(self.listed()) // PAGE_SIZE))
+
+    def page(self, number: int) -> list[MirrorRelease]:
+        start = (number - 1) * PAGE_SIZE
+        return self.listed()[start : start + PAGE_SIZE]
+
+    def find(self, article_id: int) -> MirrorRelease | None:
+        return next((r for r in self.releases if r.id == article_id), None)
+
+
+def _read_json(name: str) -> dict[str, Any]:
+    text = resources.files("mirror").joinpath("content", name).read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def _afmil_print_releases() -> list[MirrorRelease]:
+    """The real 2016 af.mil pages: listed under their 2016 URLs, readable only in print view."""
+    manifest = resources.files("mirror").joinpath("content", "afmil-print", "MANIFEST.tsv")
+    releases = []
+    for line in manifest.read_text(encoding="utf-8").splitlines()[1:]:
+        name, url, article_id, title, _info = line.split("\t")
+        if "ModuleId=850" not in url:
+            continue  # ModuleId 854 is a fact sheet, not news
+        releases.append(
+            MirrorRelease(
+                id=int(article_id), slug=_slug(title), title=title, number=None, date="",
+                time=None, dateline=None, dash="--", byline=None, paragraphs=[], tags=[],
+                images=[], status=PRINT_ONLY, print_file=name,
+            )
+        )
+    return releases
+
+
+def _slug(title: str) -> str:
+    words = "".join(c.lower() if c.isalnum() else " " for c in title).split()
+    return "-".join(words)[:80].rstrip("-")
+
+
+CONTENT_FILES = {
+    "usfj": ["usfj-seed.json", "usfj.json"],
+    "usfk": ["usfk.json"],
+    "wargov": ["wargov.json"],
+    "afmil": ["afmil.json"],
+}
+
+
+def load_sites() -> dict[str, MirrorSite]:
+    sites: dict[str, MirrorSite] = {}
+    for site_id, files in CONTENT_FILES.items():
+        site = MirrorSite(get_profile(site_id))
+        for name in files:
+            site.releases.extend(
+                MirrorRelease.from_dict(item) for item in _read_json(name)["releases"]
+            )
+        if site_id == "afmil":
+            site.releases.extend(_afmil_print_releases())
+        sites[site_id] = site
+    return sites
