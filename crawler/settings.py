@@ -17,7 +17,7 @@ CRAWLER_CONTACT = "https://github.com/defense-press-crawler/defense-press-crawle
 USER_AGENT = "defense-press-crawler/{version} (+{contact})"
 ROBOTSTXT_OBEY = True
 DOWNLOAD_DELAY = 2.0
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5  # ±50 %, as browsers vary
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 AUTOTHROTTLE_ENABLED = True
@@ -31,6 +31,8 @@ DEFAULT_REQUEST_HEADERS = {
     "Accept-Encoding": "gzip, deflate",
 }
 RETRY_TIMES = 2
+# Spiders retry refused pages (block page, module error) from their callbacks on purpose.
+META_COPY_WARN_SKIP_KEYS = ["retry_times"]
 DOWNLOAD_TIMEOUT = 60
 REFERER_ENABLED = True
 

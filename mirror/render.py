@@ -101,12 +101,16 @@ def body_html(release: MirrorRelease, style: str) -> str:
         return first + "<br /><br />".join(paragraphs) + "<br />"
     if style == "word":
         lead = f"{dateline} " if dateline else ""
-        paras = [f'<p class="MsoNormal"><span style="font-size:12pt">{p}</span><o:p></o:p></p>'
-                 for p in paragraphs]
+        paras = [
+            f'<p class="MsoNormal"><span style="font-size:12pt">{p}</span><o:p></o:p></p>'
+            for p in paragraphs
+        ]
         if paras:
             paras[0] = paras[0].replace('12pt">', f'12pt">{lead}', 1)
-        return ("<!--[if gte mso 9]><xml><w:WordDocument></w:WordDocument></xml><![endif]-->"
-                "<style>p.MsoNormal {margin:0in;}</style>" + "\n".join(paras))
+        return (
+            "<!--[if gte mso 9]><xml><w:WordDocument></w:WordDocument></xml><![endif]-->"
+            "<style>p.MsoNormal {margin:0in;}</style>" + "\n".join(paras)
+        )
     items = [f"<p>{p}</p>" for p in paragraphs]
     if dateline and release.dateline_paragraph:
         items.insert(0, f"<p>{dateline}</p>")
@@ -123,7 +127,9 @@ def _images(release: MirrorRelease, css: str) -> str:
         if css == "item":
             blocks.append(f'<div class="item">{img}<p>{caption}</p></div>')
         else:
-            blocks.append(f'<div class="image">{img}<div class="image-caption">{caption}</div></div>')
+            blocks.append(
+                f'<div class="image">{img}<div class="image-caption">{caption}</div></div>'
+            )
     return "\n".join(blocks)
 
 
@@ -139,22 +145,26 @@ def _tags(site: MirrorSite, release: MirrorRelease, css: str = "tags") -> str:
 def _og(site: MirrorSite, release: MirrorRelease, title: str) -> str:
     url = f"{site.profile.origin}{article_path(site, release)}"
     image = release.images[0]["src"] if release.images else ""
-    return (f'<meta property="og:title" content="{escape(title)}" />\n'
-            f'<meta property="og:url" content="{escape(url)}" />\n'
-            f'<meta property="og:type" content="article" />\n'
-            f'<meta property="og:site_name" content="{escape(site.profile.publisher)}" />\n'
-            f'<meta property="og:image" content="{escape(image)}" />\n'
-            f'<meta name="twitter:card" content="summary_large_image" />\n'
-            f'<meta name="twitter:title" content="{escape(title)}" />')
+    return (
+        f'<meta property="og:title" content="{escape(title)}" />\n'
+        f'<meta property="og:url" content="{escape(url)}" />\n'
+        f'<meta property="og:type" content="article" />\n'
+        f'<meta property="og:site_name" content="{escape(site.profile.publisher)}" />\n'
+        f'<meta property="og:image" content="{escape(image)}" />\n'
+        f'<meta name="twitter:card" content="summary_large_image" />\n'
+        f'<meta name="twitter:title" content="{escape(title)}" />'
+    )
 
 
 def article_view(site: MirrorSite, release: MirrorRelease, style: str, variant: int) -> str:
     """The ArticleCS article view (usfj, usfk, war.gov skins)."""
     if release.status == MODULE_ERROR:
         return module_error(site)
-    number_line = f'<span class="category">{escape(release.number)}</span> | {escape(release.date)}' \
-        if release.number else (f"Release | {escape(release.date)}" if site.id == "wargov"
-                                 else escape(release.date))
+    number_line = (
+        f'<span class="category">{escape(release.number)}</span> | {escape(release.date)}'
+        if release.number
+        else (f"Release | {escape(release.date)}" if site.id == "wargov" else escape(release.date))
+    )
     meta_date = ""
     if release.time:
         meta_date = published_at(release).strftime("%Y-%m-%dT%H:%M:%S") + ".0000000"
@@ -174,8 +184,12 @@ def article_view(site: MirrorSite, release: MirrorRelease, style: str, variant: 
 {_tags(site, release)}
 </div>
 </div>"""
-    return page(site, f"{release.title} > {site.profile.publisher} > Article View",
-                module(site, "View", inner), _og(site, release, release.title))
+    return page(
+        site,
+        f"{release.title} > {site.profile.publisher} > Article View",
+        module(site, "View", inner),
+        _og(site, release, release.title),
+    )
 
 
 def article_display(site: MirrorSite, release: MirrorRelease, style: str) -> str:
@@ -185,20 +199,24 @@ def article_display(site: MirrorSite, release: MirrorRelease, style: str) -> str
     stamp = published_at(release)
     by_items = ""
     if release.byline:
-        parts = release.byline.rsplit(", ", 1) if release.byline.startswith("By ") else [release.byline]
+        parts = (
+            release.byline.rsplit(", ", 1) if release.byline.startswith("By ") else [release.byline]
+        )
         by_items = "".join(f"<li>{escape(part)}</li>" for part in parts)
-    tags = "\n".join(f'<a class="article-detail-tag" href="/News/Tag/{50000 + i}/">{escape(t)}</a>'
-                     for i, t in enumerate(release.tags))
+    tags = "\n".join(
+        f'<a class="article-detail-tag" href="/News/Tag/{50000 + i}/">{escape(t)}</a>'
+        for i, t in enumerate(release.tags)
+    )
     figures = "\n".join(
         f'<li class="slide"><figure><a class="fancybox-item" href="{escape(im["src"])}">'
         f'<img src="{escape(im["src"])}" alt="{escape(im.get("alt", ""))}" /></a>'
-        f'<figcaption><p>{escape(im.get("caption", ""))}</p></figcaption></figure></li>'
+        f"<figcaption><p>{escape(im.get('caption', ''))}</p></figcaption></figure></li>"
         for im in release.images
     )
     inner = f"""<article class="article-detail">
 <header><h1>{escape(release.title)}</h1>
 <div class="meta"><ul>
-<li><time datetime="{stamp.strftime('%Y-%m-%dT%H:%M:%S') if release.time else stamp.date().isoformat()}">Published {escape(release.date)}</time></li>
+<li><time datetime="{stamp.strftime("%Y-%m-%dT%H:%M:%S") if release.time else stamp.date().isoformat()}">Published {escape(release.date)}</time></li>
 {by_items}
 </ul></div>
 </header>
@@ -208,8 +226,12 @@ def article_display(site: MirrorSite, release: MirrorRelease, style: str) -> str
 </section>
 <footer class="article-tags">{tags}</footer>
 </article>"""
-    return page(site, f"{release.title} > Air Force > Article Display",
-                module(site, "Display", inner), _og(site, release, release.title))
+    return page(
+        site,
+        f"{release.title} > Air Force > Article Display",
+        module(site, "Display", inner),
+        _og(site, release, release.title),
+    )
 
 
 def module_error(site: MirrorSite) -> str:
@@ -228,7 +250,7 @@ def akamai_block(url: str) -> str:
 <TITLE>Access Denied</TITLE>
 </HEAD><BODY>
 <H1>Access Denied</H1>
- 
+{" "}
 You don't have permission to access "{encoded}" on this server.<P>
 Reference&#32;&#35;18&#46;73cfdb17&#46;1784462921&#46;702954a2
 <P>https&#58;&#47;&#47;errors&#46;edgesuite&#46;net&#47;18&#46;73cfdb17&#46;1784462921&#46;702954a2</P>
@@ -248,7 +270,9 @@ def pager(site: MirrorSite, current: int) -> str:
     path = site.profile.listings[0]
     items = []
     if current > 1:
-        items.append(f'<li><a href="{path}?Page={current - 1}" aria-label="Previous">&lsaquo;</a></li>')
+        items.append(
+            f'<li><a href="{path}?Page={current - 1}" aria-label="Previous">&lsaquo;</a></li>'
+        )
     for number in range(1, site.pages() + 1):
         active = ' class="active"' if number == current else ""
         items.append(f'<li{active}><a href="{path}?Page={number}"><span>{number}</span></a></li>')
@@ -261,30 +285,40 @@ def listing_item(site: MirrorSite, release: MirrorRelease, index: int) -> str:
     href = article_path(site, release)
     title = escape(release.title)
     if site.id == "usfj":
-        return (f'<div class="item"><a id="atitle" href="{site.profile.origin}{href}">{title}</a>'
-                f'<div class="date">{escape(release.date)}</div></div>')
+        return (
+            f'<div class="item"><a id="atitle" href="{site.profile.origin}{href}">{title}</a>'
+            f'<div class="date">{escape(release.date)}</div></div>'
+        )
     if site.id == "usfk":
         if release.pinned:
             return f'<div class="pinned"><p class="title"><a href="{href}">{title}</a></p></div>'
-        return (f'<div class="item"><a class="ex-link" href="{href}">{title}</a>'
-                f'<span class="date">{escape(release.date)}</span></div>')
+        return (
+            f'<div class="item"><a class="ex-link" href="{href}">{title}</a>'
+            f'<span class="date">{escape(release.date)}</span></div>'
+        )
     if site.id == "wargov":
         # Listing attributes mix hosts and schemes and sometimes end in "//".
-        host = ("http://www.defense.gov", "https://www.war.gov", "https://www.defense.gov")[index % 3]
+        host = ("http://www.defense.gov", "https://www.war.gov", "https://www.defense.gov")[
+            index % 3
+        ]
         url = f"{host}{href}" + ("/" if index % 4 == 1 else "")
         stamp = published_at(release)
-        return (f'<feature-template><listing-with-preview article-id="{release.id}" '
-                f'article-title="{title}" article-url="{escape(url)}" '
-                f'publish-date-ap="{escape(release.date)}" '
-                f'publish-date-jss="{stamp.strftime("%Y-%m-%dT%H:%M:%S")}" '
-                f'content-type-name="News Release" content-type-val="9" item-index="{index + 1}">'
-                f"</listing-with-preview></feature-template>")
+        return (
+            f'<feature-template><listing-with-preview article-id="{release.id}" '
+            f'article-title="{title}" article-url="{escape(url)}" '
+            f'publish-date-ap="{escape(release.date)}" '
+            f'publish-date-jss="{stamp.strftime("%Y-%m-%dT%H:%M:%S")}" '
+            f'content-type-name="News Release" content-type-val="9" item-index="{index + 1}">'
+            f"</listing-with-preview></feature-template>"
+        )
     # afmil: ul.article-listing; the real 2016 articles keep their 2016 URLs.
     if release.print_file:
         href = article_path(site, release, legacy=True)
-    return (f'<li><h1><a href="{href}">{title}</a></h1>'
-            f'<time>{escape(release.date)}</time><div class="summary"><p>'
-            f'{escape(release.paragraphs[0][:200]) if release.paragraphs else ""}</p></div></li>')
+    return (
+        f'<li><h1><a href="{href}">{title}</a></h1>'
+        f'<time>{escape(release.date)}</time><div class="summary"><p>'
+        f"{escape(release.paragraphs[0][:200]) if release.paragraphs else ''}</p></div></li>"
+    )
 
 
 def listing(site: MirrorSite, number: int) -> str:
@@ -300,8 +334,10 @@ def listing(site: MirrorSite, number: int) -> str:
     sidebar = ""
     if site.listed():
         newest = site.listed()[0]
-        sidebar = (f'<aside class="most-popular"><h3>Most Popular</h3>'
-                   f'<a href="{article_path(site, newest)}">{escape(newest.title)}</a></aside>')
+        sidebar = (
+            f'<aside class="most-popular"><h3>Most Popular</h3>'
+            f'<a href="{article_path(site, newest)}">{escape(newest.title)}</a></aside>'
+        )
     inner = body + pager(site, number) + sidebar
     return page(site, f"{site.profile.publisher} > News", module(site, "Article", inner))
 

@@ -31,31 +31,34 @@ class MirrorHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     site: MirrorSite  # set on the per-site subclass
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         if getattr(self.server, "verbose", False):
             super().log_message(format, *args)
 
     # ---- routing -----------------------------------------------------------------------------
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self.do_GET()
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         parts = urlsplit(self.path)
         path = re.sub(r"/{2,}", "/", parts.path)
         query = {k.lower(): v for k, v in parse_qsl(parts.query)}
         profile = self.site.profile
         origin = f"http://{self.headers.get('Host', '127.0.0.1')}"
         if path == "/robots.txt":
-            return self._send(200, render.robots_txt(self.site, origin), "text/plain; charset=utf-8")
+            return self._send(
+                200, render.robots_txt(self.site, origin), "text/plain; charset=utf-8"
+            )
         if path.lower() == profile.listings[0].lower():
             number = int(query.get("page", "1") or 1) if query.get("page", "1").isdigit() else 1
             return self._send(200, render.listing(self.site, number))
         if path.lower() == "/desktopmodules/articlecs/rss.ashx":
             feed = next((f for f in profile.feeds if str(f.site) == query.get("site")), None)
             if feed and str(feed.content_type) == query.get("contenttype"):
-                return self._send(200, render.rss(self.site, origin),
-                                  "application/rss+xml; charset=utf-8")
+                return self._send(
+                    200, render.rss(self.site, origin), "application/rss+xml; charset=utf-8"
+                )
             return self._not_found()
         if path.lower() == "/desktopmodules/articlecs/print.aspx":
             return self._print_view(query)
@@ -64,14 +67,19 @@ class MirrorHandler(BaseHTTPRequestHandler):
             release = self.site.find(int(key[0]))
             if release is None:
                 return self._not_found()
-            return self._article(release, legacy=not path.lower().startswith(
-                profile.article_paths[0].lower()))
+            return self._article(
+                release, legacy=not path.lower().startswith(profile.article_paths[0].lower())
+            )
         return self._not_found()
 
     def _article(self, release: MirrorRelease, legacy: bool) -> None:
         if release.status in (BLOCKED, PRINT_ONLY):
-            return self._send(200, render.akamai_block(f"https://{self.site.profile.host}{self.path}"),
-                              extra={"Server": "AkamaiGHost"}, cache=False)
+            return self._send(
+                200,
+                render.akamai_block(f"https://{self.site.profile.host}{self.path}"),
+                extra={"Server": "AkamaiGHost"},
+                cache=False,
+            )
         index = self.site.releases.index(release)
         style = _STYLES[index % len(_STYLES)] if not release.dateline_paragraph else "p"
         if self.site.id == "afmil":
@@ -89,8 +97,11 @@ class MirrorHandler(BaseHTTPRequestHandler):
         self._send(200, body.read_bytes())
 
     def _not_found(self) -> None:
-        html = render.page(self.site, "404 - Page Not Found",
-                           "<h1>404 - Page Not Found</h1><p>The page you requested was not found.</p>")
+        html = render.page(
+            self.site,
+            "404 - Page Not Found",
+            "<h1>404 - Page Not Found</h1><p>The page you requested was not found.</p>",
+        )
         self._send(404, html, cache=False)
 
     # ---- HTTP ------------------------------------------------------------------------------
@@ -128,8 +139,9 @@ class MirrorHandler(BaseHTTPRequestHandler):
             self.wfile.write(data)
 
 
-def serve(sites: dict[str, MirrorSite], host: str = "127.0.0.1", verbose: bool = False
-          ) -> dict[str, ThreadingHTTPServer]:
+def serve(
+    sites: dict[str, MirrorSite], host: str = "127.0.0.1", verbose: bool = False
+) -> dict[str, ThreadingHTTPServer]:
     """Start one server thread per site on a free port; return them keyed by site id."""
     servers: dict[str, ThreadingHTTPServer] = {}
     for site_id, site in sites.items():

@@ -89,9 +89,20 @@ def _afmil_print_releases() -> list[MirrorRelease]:
             continue  # ModuleId 854 is a fact sheet, not news
         releases.append(
             MirrorRelease(
-                id=int(article_id), slug=_slug(title), title=title, number=None, date="",
-                time=None, dateline=None, dash="--", byline=None, paragraphs=[], tags=[],
-                images=[], status=PRINT_ONLY, print_file=name,
+                id=int(article_id),
+                slug=_slug(title),
+                title=title,
+                number=None,
+                date="",
+                time=None,
+                dateline=None,
+                dash="--",
+                byline=None,
+                paragraphs=[],
+                tags=[],
+                images=[],
+                status=PRINT_ONLY,
+                print_file=name,
             )
         )
     return releases

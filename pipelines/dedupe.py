@@ -22,7 +22,7 @@ class DedupeReleasesPipeline:
     def process_item(self, item: Any) -> Any:
         if isinstance(item, Reject) or not isinstance(item, dict):
             return item
-        key = item.get("id")
+        key = str(item.get("id"))
         if key in self.seen:
             self.crawler.stats.inc_value("release/duplicate")
             raise DropItem(f"release {key} already emitted in this run", log_level="INFO")

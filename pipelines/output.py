@@ -10,7 +10,6 @@ from weakref import WeakKeyDictionary
 
 from scrapy.crawler import Crawler
 
-
 _RUN_IDS: WeakKeyDictionary[Crawler, str] = WeakKeyDictionary()
 
 

@@ -39,8 +39,11 @@ class RejectsPipeline:
         if not isinstance(item, Reject):
             return item
         assert self.handle is not None
-        record = {"site": getattr(self.crawler.spider, "name", None), **item.to_dict(),
-                  "at": datetime.now(UTC).isoformat(timespec="seconds")}
+        record = {
+            "site": getattr(self.crawler.spider, "name", None),
+            **item.to_dict(),
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
         write_json_line(self.handle, record)
         self.crawler.stats.inc_value("release/rejected")
         self.crawler.stats.inc_value(f"release/rejected/{item.reason}")

@@ -41,8 +41,9 @@ def release_validator(name: str = "release.schema.json") -> jsonschema.Draft2020
     )
 
 
-def first_error(validator: jsonschema.Draft202012Validator, record: dict[str, Any]
-                ) -> tuple[str, str] | None:
+def first_error(
+    validator: jsonschema.Draft202012Validator, record: dict[str, Any]
+) -> tuple[str, str] | None:
     """``(field path, message)`` of the most relevant schema error, or None when valid."""
     error = jsonschema.exceptions.best_match(validator.iter_errors(record))
     if error is None:

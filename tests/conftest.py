@@ -9,6 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from scrapy.utils.reactor import install_reactor
+
+# Components are built through real crawlers, which expect the project's reactor installed.
+install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -43,8 +43,13 @@ class Fixture:
         info = self.info
         body = (self.path / "input" / "body.html").read_bytes()
         profile = get_profile(info["site"]) if info.get("site") else None
-        result = parse(info["url"], body, [tuple(h) for h in info.get("headers", [])],
-                       profile=profile, status=info.get("status"))
+        result = parse(
+            info["url"],
+            body,
+            [tuple(h) for h in info.get("headers", [])],
+            profile=profile,
+            status=info.get("status"),
+        )
         record = result.to_dict()
         if isinstance(result, Reject):
             return {"reject": {"reason": record["reason"], "fields": record["fields"]}}
@@ -91,11 +96,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "save":
         (fixture.path / "input").mkdir(parents=True, exist_ok=True)
         shutil.copyfile(args.page, fixture.path / "input" / "body.html")
-        info = {"url": args.url, "site": args.site, "status": args.status,
-                "headers": [["Content-Type", "text/html; charset=utf-8"]]}
+        info = {
+            "url": args.url,
+            "site": args.site,
+            "status": args.status,
+            "headers": [["Content-Type", "text/html; charset=utf-8"]],
+        }
         (fixture.path / "input" / "info.json").write_text(json.dumps(info, indent=2) + "\n")
     output = fixture.run()
-    if args.command == "rerun" and args.write or args.command == "save":
+    if (args.command == "rerun" and args.write) or args.command == "save":
         fixture.write(output)
     json.dump(output, sys.stdout, ensure_ascii=False, indent=2)
     print()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import ClassVar
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
@@ -17,7 +18,7 @@ EXIT_REFUSED = 1
 class Command(ScrapyCommand):
     requires_project = False
     requires_crawler_process = False
-    default_settings = {"LOG_ENABLED": False}
+    default_settings: ClassVar[dict[str, object]] = {"LOG_ENABLED": False}
 
     def syntax(self) -> str:
         return "PATH --url URL [--site SITE]"
@@ -40,8 +41,12 @@ class Command(ScrapyCommand):
             raise UsageError("--url is required: the parser needs the page's URL")
         try:
             result = extract_file(
-                args[0], opts.url, site=opts.site, content_type=opts.content_type,
-                status=opts.status, fetched=opts.fetched,
+                args[0],
+                opts.url,
+                site=opts.site,
+                content_type=opts.content_type,
+                status=opts.status,
+                fetched=opts.fetched,
             )
         except (OSError, KeyError) as error:
             print(f"error: {error}", file=sys.stderr)

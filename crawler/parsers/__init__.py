@@ -57,8 +57,9 @@ def parse(
     if profile is None:
         return Reject(UNKNOWN_SITE, "no site profile matches this URL", url)
     if status is not None and status >= 400:
-        reason = BLOCKED if status in (401, 403, 429) else GONE if status in (404, 410) \
-            else SERVER_ERROR
+        reason = (
+            BLOCKED if status in (401, 403, 429) else GONE if status in (404, 410) else SERVER_ERROR
+        )
         return Reject(reason, f"HTTP {status}", url)
     key = profile.article_key(url)
     if key is None:

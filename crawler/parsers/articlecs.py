@@ -27,35 +27,74 @@ VERSION = "1.0.0"
 # Containers of the article, most specific first.
 # Containers of the article, most specific first (a root must hold a body).
 _ARTICLE_ROOTS = (
-    "[itemtype*='Article']", ".article-view", ".adetail", "#news-content", ".article-detail",
-    ".da_print_body", "article", "[id*='ArticleView']", "body",
+    "[itemtype*='Article']",
+    ".article-view",
+    ".adetail",
+    "#news-content",
+    ".article-detail",
+    ".da_print_body",
+    "article",
+    "[id*='ArticleView']",
+    "body",
 )
 # Bodies: the ArticleCS view (war.gov, usfj, usfk, centcom), af.mil's article display,
 # the 2016 print view, then generic names.
 _BODY = (
-    "[itemprop='articleBody']", "div.body", "section.article-detail-content", "div.da_black",
-    "div.article-body", "div.article-content", "div.content-body", "div.body-text",
-    "div.news-body", "div.press-release-body",
+    "[itemprop='articleBody']",
+    "div.body",
+    "section.article-detail-content",
+    "div.da_black",
+    "div.article-body",
+    "div.article-content",
+    "div.content-body",
+    "div.body-text",
+    "div.news-body",
+    "div.press-release-body",
 )
 _TITLE = (
-    "h1[itemprop='headline']", "[itemprop='headline']", "h1.maintitle", ".da_print_body h1.title",
-    "h1.title", ".article-view h1", ".adetail h1", "#news-content h1", "article header h1",
-    "header h1", "article h1",
+    "h1[itemprop='headline']",
+    "[itemprop='headline']",
+    "h1.maintitle",
+    ".da_print_body h1.title",
+    "h1.title",
+    ".article-view h1",
+    ".adetail h1",
+    "#news-content h1",
+    "article header h1",
+    "header h1",
+    "article h1",
 )
 _NUMBER_DATE = ("div.category-date", ".category-date")
 _DATES = ("p.da_story_info", "time", "span.date", ".date", ".published", ".meta li", ".info")
 _BYLINE = (
-    "p.da_story_info", "div.meta ul", "span.author-block", "[itemprop='author']", ".byline",
-    ".author", ".header > p",
+    "p.da_story_info",
+    "div.meta ul",
+    "span.author-block",
+    "[itemprop='author']",
+    ".byline",
+    ".author",
+    ".header > p",
 )
 _IMAGES = (
-    "div.image img", "div.item img", "img.aimage", ".media-inline img",
-    "[class*='media-inline'] img", ".da_print_media img", "ul.slides img",
-    "[itemprop='articleBody'] img", "div.body img", "section.article-detail-content img",
-    "figure img", "[itemprop='image'] img",
+    "div.image img",
+    "div.item img",
+    "img.aimage",
+    ".media-inline img",
+    "[class*='media-inline'] img",
+    ".da_print_media img",
+    "ul.slides img",
+    "[itemprop='articleBody'] img",
+    "div.body img",
+    "section.article-detail-content img",
+    "figure img",
+    "[itemprop='image'] img",
 )
 _TAGS = (
-    "div.tags a", ".tags a", "a.article-detail-tag", ".keywords a", "a[href*='/Tag/']",
+    "div.tags a",
+    ".tags a",
+    "a.article-detail-tag",
+    ".keywords a",
+    "a[href*='/Tag/']",
     "a[href*='/tag/']",
 )
 
@@ -66,7 +105,7 @@ _NUMBER = re.compile(r"^(?=.*\d)[A-Za-z0-9][A-Za-z0-9.\-/#]*(?: [A-Za-z0-9.\-/#]
 _DATELINE = re.compile(
     r"^(?P<dateline>[A-Z0-9][A-Z0-9 .,'’&/\-]*[A-Z.]"
     r"(?:,\s*(?:[A-Z][A-Za-z.'’]*)(?:\s+(?:of\s+)?[A-Z][A-Za-z.'’]*){0,3})?"
-    r"(?:\s*\([A-Za-z .]{2,20}\))?)"
+    r"(?:\s*\([A-Za-z0-9 .,]{2,30}\))?)"
     r"\s*(?:—|–|\s--?|--)(?:\s+|$)"
 )
 _DATELINE_MAX_CHARS = 90
@@ -106,7 +145,7 @@ def parse(
             return Reject(NOT_A_RELEASE, "a listing page, not a release", url, missing)
         return Reject(MISSING_FIELDS, f"no {' and no '.join(missing)} found", url, missing)
 
-    number, line_date, number_line = extract_number_line(root)
+    number, line_date, number_line = extract_number_line(root, selector)
     body_paragraphs = _clean(paragraphs(body.root))
     dateline, body_paragraphs = extract_dateline(body_paragraphs, root)
     titles = split_title(title, profile.languages)
@@ -220,9 +259,11 @@ def _joined_heading(node: Selector) -> str:
     return "\n".join(normalize_space(line) for line in lines.split("\n") if line.strip())
 
 
-def extract_number_line(root: Selector) -> tuple[str | None, str | None, str | None]:
+def extract_number_line(
+    root: Selector, selector: Selector
+) -> tuple[str | None, str | None, str | None]:
     """``(number, date text, the whole line)`` from the ``NUMBER | DATE`` line, if printed."""
-    node = _first(root, _NUMBER_DATE[:2])
+    node = _first(root, _NUMBER_DATE) or _first(selector, _NUMBER_DATE)
     candidates = [_text_of(node)] if node is not None else []
     candidates += [_text_of(n) for n in root.css("p, div.info, span")[:40]]
     for line in candidates:
@@ -329,12 +370,15 @@ def extract_images(root: Selector, url: str) -> list[Image]:
 
 
 # Website copiers (HTTrack) rewrite http://media.defense.gov/x as ../../media.defense.gov/x.
-_COPIED_HOST = re.compile(r"^https?://[^/]+/(?:\.\./)*(?P<host>[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:mil|gov|com|org|net))/", re.I)
+_COPIED_HOST = re.compile(
+    r"^https?://[^/]+/(?:\.\./)*(?P<host>[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:mil|gov|com|org|net))/",
+    re.I,
+)
 
 
 def _unmirrored(url: str) -> str:
     match = _COPIED_HOST.match(url)
-    return f"http://{match.group('host')}/{url[match.end():]}" if match else url
+    return f"http://{match.group('host')}/{url[match.end() :]}" if match else url
 
 
 def _caption(img: Selector) -> str | None:

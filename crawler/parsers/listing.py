@@ -14,8 +14,11 @@ from parsel import Selector
 
 from crawler.profiles import SiteProfile
 
-_FALLBACK = ("listing-with-preview::attr(article-url)", "listing-titles-only::attr(article-url)",
-             "a::attr(href)")
+_FALLBACK = (
+    "listing-with-preview::attr(article-url)",
+    "listing-titles-only::attr(article-url)",
+    "a::attr(href)",
+)
 
 
 def article_links(text: str, base_url: str, profile: SiteProfile) -> list[str]:
@@ -28,8 +31,9 @@ def article_links(text: str, base_url: str, profile: SiteProfile) -> list[str]:
     return []
 
 
-def _unique(selector: Selector, css_list: tuple[str, ...], base_url: str,
-            profile: SiteProfile) -> list[str]:
+def _unique(
+    selector: Selector, css_list: tuple[str, ...], base_url: str, profile: SiteProfile
+) -> list[str]:
     seen: set[str] = set()
     links: list[str] = []
     for css in css_list:

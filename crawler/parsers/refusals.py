@@ -28,7 +28,12 @@ _BLOCK_TEXTS = [
     ("cloudflare", re.compile(r"checking (?:if the site connection is secure|your browser)", re.I)),
     ("cloudflare", re.compile(r"attention required!?\s*\|\s*cloudflare", re.I)),
     ("cloudflare", re.compile(r"\bjust a moment\.\.\.", re.I)),
-    ("waf", re.compile(r"the requested url was rejected\. please consult with your administrator", re.I)),
+    (
+        "waf",
+        re.compile(
+            r"the requested url was rejected\. please consult with your administrator", re.I
+        ),
+    ),
 ]
 _MODULE_ERRORS = [
     re.compile(r"article\s*cs\s*-\s*article (?:view|display) is currently unavailable", re.I),

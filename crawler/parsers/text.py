@@ -14,18 +14,82 @@ from lxml import etree
 
 # Elements whose text never belongs to the release body.
 SKIPPED_TAGS = frozenset(
-    {"script", "style", "noscript", "template", "iframe", "object", "embed", "button", "form",
-     "input", "select", "textarea", "svg", "figure", "figcaption", "video", "audio", "head"}
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "iframe",
+        "object",
+        "embed",
+        "button",
+        "form",
+        "input",
+        "select",
+        "textarea",
+        "svg",
+        "figure",
+        "figcaption",
+        "video",
+        "audio",
+        "head",
+    }
 )
 # Inline elements do not break a paragraph; every other element does.
 INLINE_TAGS = frozenset(
-    {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font", "i", "kbd",
-     "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var",
-     "wbr", "img", "label", "nobr", "o:p", "big", "tt", "strike", "ins", "del"}
+    {
+        "a",
+        "abbr",
+        "b",
+        "bdi",
+        "bdo",
+        "cite",
+        "code",
+        "data",
+        "dfn",
+        "em",
+        "font",
+        "i",
+        "kbd",
+        "mark",
+        "q",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "time",
+        "u",
+        "var",
+        "wbr",
+        "img",
+        "label",
+        "nobr",
+        "o:p",
+        "big",
+        "tt",
+        "strike",
+        "ins",
+        "del",
+    }
 )
 # Containers of embedded media and captions inside a body (images are extracted apart).
-SKIPPED_CLASSES = ("media-inline", "image", "photo", "caption", "da_print_media", "tags",
-                   "share", "social", "addthis", "print", "sharing", "related")
+SKIPPED_CLASSES = (
+    "media-inline",
+    "image",
+    "photo",
+    "caption",
+    "da_print_media",
+    "tags",
+    "share",
+    "social",
+    "addthis",
+    "print",
+    "sharing",
+    "related",
+)
 
 _SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _PARA = "\x00P"

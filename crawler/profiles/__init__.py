@@ -70,7 +70,11 @@ class SiteProfile:
             article = query.get("article", "")
             if not article.isdigit():
                 return None
-            if self.print_module_ids and module.isdigit() and int(module) not in self.print_module_ids:
+            if (
+                self.print_module_ids
+                and module.isdigit()
+                and int(module) not in self.print_module_ids
+            ):
                 return None
             return article, None
         lowered = path.lower()

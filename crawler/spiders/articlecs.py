@@ -65,11 +65,14 @@ class ArticleCSSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ArticleCSSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        spider.user_agent = settings.get("USER_AGENT", "").format(
+        if settings.frozen:  # a crawler built elsewhere (tests): nothing left to adjust
+            return spider
+        user_agent = settings.get("USER_AGENT", "").format(
             version=__version__, contact=settings.get("CRAWLER_CONTACT", "")
         )
+        settings.set("USER_AGENT", user_agent, priority=settings.getpriority("USER_AGENT") or 0)
         if _is_loopback(spider.base_url):
-            # A local mirror: no politeness delays (settings are not frozen yet here).
+            # A local mirror: no politeness delays.
             settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
             settings.set("DOWNLOAD_DELAY", 0, priority="spider")
             settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 8, priority="spider")
@@ -147,20 +150,26 @@ class ArticleCSSpider(scrapy.Spider):
             return
         yield from self.refused(response.request, result, article_id)
 
-    def refused(self, request: scrapy.Request | None, reject: Reject, article_id: str
-                ) -> Iterator[Any]:
+    def refused(
+        self, request: scrapy.Request | None, reject: Reject, article_id: str
+    ) -> Iterator[Any]:
         """Retry what may pass later; try the print view when the article view is blocked."""
         if request is not None and reject.reason in TRANSIENT_REASONS:
+            # Carry only this spider's own keys; download and redirect state stays behind.
+            meta = {k: v for k, v in request.meta.items() if k in _CARRIED_META}
             print_path = self.profile.print_path(article_id)
-            if reject.reason == BLOCKED and print_path and not request.meta.get("print_view"):
+            if reject.reason == BLOCKED and print_path and not meta.get("print_view"):
                 self.crawler.stats.inc_value("release/print_view_fallback")
                 yield request.replace(
-                    url=self.base_url + print_path, dont_filter=True,
-                    meta={**request.meta, "print_view": True, "article_url": request.url},
+                    url=self.base_url + print_path,
+                    dont_filter=True,
+                    meta={"print_view": True, "article_url": request.url},
                 )
                 return
             retry = get_retry_request(
-                request, spider=self, reason=f"refused/{reject.reason}",
+                request.replace(meta=meta),
+                spider=self,
+                reason=f"refused/{reject.reason}",
                 give_up_log_level=logging.WARNING,
             )
             if retry is not None:
@@ -172,10 +181,15 @@ class ArticleCSSpider(scrapy.Spider):
     def article_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         article_id = request.cb_kwargs.get("article_id", "")
-        if failure.check(HttpError):
+        if isinstance(failure.value, HttpError):
             status = failure.value.response.status
-            reason = GONE if status in (404, 410) else BLOCKED if status in (401, 403, 429) \
+            reason = (
+                GONE
+                if status in (404, 410)
+                else BLOCKED
+                if status in (401, 403, 429)
                 else SERVER_ERROR
+            )
             reject = Reject(reason, f"HTTP {status}", request.url)
         else:
             reject = Reject(DOWNLOAD_ERROR, repr(failure.value), request.url)
@@ -187,6 +201,10 @@ class ArticleCSSpider(scrapy.Spider):
         # RetryMiddleware has already retried 5xx and network errors; only a block may still
         # pass through the print view.
         yield from self.refused(request if reject.reason == BLOCKED else None, reject, article_id)
+
+
+# Request meta a refused page's retry keeps: attempts so far, and the print-view fallback.
+_CARRIED_META = frozenset({"retry_times", "print_view", "article_url"})
 
 
 def _header_pairs(response: Response) -> list[tuple[str, str]]:
@@ -201,7 +219,7 @@ def _positive_int(name: str, value: str | int | None) -> int | None:
     if value in (None, "", "0", 0):
         return None
     try:
-        number = int(value)  # type: ignore[arg-type]
+        number = int(value)
     except ValueError:
         raise ValueError(f"-a {name} must be a positive integer, got {value!r}") from None
     if number < 0:

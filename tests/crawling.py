@@ -1,0 +1,53 @@
+"""Run a real ``scrapy crawl`` (the command users run) and read what it wrote."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class CrawlResult:
+    output_dir: Path
+    returncode: int
+    log: str
+
+    def _read(self, kind: str) -> list[dict[str, Any]]:
+        records = []
+        for path in sorted((self.output_dir / kind).glob("*.jsonl")):
+            with path.open(encoding="utf-8") as handle:
+                records += [json.loads(line) for line in handle if line.strip()]
+        return records
+
+    @property
+    def releases(self) -> list[dict[str, Any]]:
+        return self._read("releases")
+
+    @property
+    def rejects(self) -> list[dict[str, Any]]:
+        return self._read("rejects")
+
+
+def crawl(spider: str, base_url: str, output_dir: Path, *args: str) -> CrawlResult:
+    command = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        spider,
+        "-a",
+        f"base_url={base_url}",
+        "-s",
+        f"OUTPUT_DIR={output_dir}",
+        "-s",
+        "LOG_LEVEL=INFO",
+        *args,
+    ]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    return CrawlResult(output_dir, done.returncode, done.stderr)

@@ -1,0 +1,234 @@
+"""Field helpers on the variants the real sites print: dates, bylines, datelines, languages."""
+
+from __future__ import annotations
+
+import pytest
+from parsel import Selector
+
+from crawler.parsers import Reject, Release, parse
+from crawler.parsers.articlecs import extract_dateline
+from crawler.parsers.bylines import parse_byline
+from crawler.parsers.dates import parse_date
+from crawler.parsers.languages import language_of
+from crawler.parsers.model import Byline
+from crawler.parsers.sections import split_title
+from crawler.parsers.text import paragraphs
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("July 8, 2025", "2025-07-08"),
+        ("Dec. 9, 2020", "2020-12-09"),
+        ("Sept. 30, 2019", "2019-09-30"),
+        ("25-009 | July 8, 2025", "2025-07-08"),
+        ("/ Published August 03, 2015", "2015-08-03"),
+        ("2025年7月8日", "2025-07-08"),
+        ("令和7年7月8日", "2025-07-08"),
+        ("令和元年5月1日", "2019-05-01"),
+        ("平成31年4月30日", "2019-04-30"),
+        ("2020년 12월 9일", "2020-12-09"),
+        ("2022-01-21T03:21:00.2100000", "2022-01-21T03:21:00"),
+        ("2024-12-24T14:57:00", "2024-12-24T14:57:00"),
+        ("2023-10-17T00:00:00.0000000", "2023-10-17"),
+        ("March 10, 2022", "2022-03-10"),
+        ("10 Jul. 2024", "2024-07-10"),
+        ("Nov. 3, 2025 3:45 p.m.", "2025-11-03T15:45:00"),
+        ("no date here, only 2025", None),
+        ("", None),
+    ],
+)
+def test_parse_date(text: str, expected: str | None) -> None:
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "By Senior Airman Ashley Powell,   Secretary of the Air Force Public Affairs "
+            "Command Information / Published January 15, 2016",
+            [
+                Byline(
+                    "Senior Airman Ashley Powell",
+                    "Secretary of the Air Force Public Affairs Command Information",
+                )
+            ],
+        ),
+        (
+            "By Kevin M. Hymel, Air Force Surgeon General Public Affairs",
+            [Byline("Kevin M. Hymel", "Air Force Surgeon General Public Affairs")],
+        ),
+        (
+            "By Defense Media Activity,   / Published December 04, 2015",
+            [Byline(None, "Defense Media Activity")],
+        ),
+        (
+            "Air Force News Service / Published May 19, 2015",
+            [Byline(None, "Air Force News Service")],
+        ),
+        ("Published September 22, 2015", []),
+        (
+            "Published • By Staff Sgt. John Doe • 35th Fighter Wing Public Affairs",
+            [Byline("Staff Sgt. John Doe", "35th Fighter Wing Public Affairs")],
+        ),
+        (
+            "By Tech. Sgt. Ann Lee and Senior Airman Bo Kim, 18th Wing Public Affairs",
+            [
+                Byline("Tech. Sgt. Ann Lee", "18th Wing Public Affairs"),
+                Byline("Senior Airman Bo Kim", "18th Wing Public Affairs"),
+            ],
+        ),
+        ("By Jim Garamone, DOD News", [Byline("Jim Garamone", "DOD News")]),
+    ],
+)
+def test_parse_byline(line: str, expected: list[Byline]) -> None:
+    assert parse_byline(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("first", "dateline", "rest"),
+    [
+        ("YOKOTA AIR BASE, Japan —", "YOKOTA AIR BASE, Japan", None),
+        (
+            "FALLS CHURCH, Va. (AFNS) -- January 2016 marks",
+            "FALLS CHURCH, Va. (AFNS)",
+            "January 2016 marks",
+        ),
+        (
+            "CAMP HUMPHREYS, Republic of Korea – The command",
+            "CAMP HUMPHREYS, Republic of Korea",
+            "The command",
+        ),
+        (
+            "JOINT BASE SAN ANTONIO-RANDOLPH, Texas (AFNS) - Airmen",
+            "JOINT BASE SAN ANTONIO-RANDOLPH, Texas (AFNS)",
+            "Airmen",
+        ),
+        ("WASHINGTON — The department", "WASHINGTON", "The department"),
+        ("The U.S.-Japan alliance - a new era", None, None),
+        ("F-35 pilots — from three wings — trained", None, None),
+    ],
+)
+def test_dateline(first: str, dateline: str | None, rest: str | None) -> None:
+    found, items = extract_dateline([first, "next"], Selector(text="<p/>"))
+    assert found == dateline
+    if dateline is None:
+        assert items == [first, "next"]
+    else:
+        assert items == ([rest] if rest else []) + ["next"]
+
+
+@pytest.mark.parametrize(
+    ("text", "languages", "expected"),
+    [
+        ("同盟の推進:在日米軍と自衛隊がインド太平洋安全保障の未来を変える", ("en", "ja"), "ja"),
+        ("統合作戦司令部", ("en", "ja"), "ja"),  # kanji only: langdetect would say ko or zh
+        ("주한미군사령관 평택 방문", ("en", "ko"), "ko"),
+        ("Lt. Gen. Stephen Jost", ("en", "ja"), "en"),  # langdetect alone says pl
+        ("-30-", ("en",), None),
+    ],
+)
+def test_language_by_script_first(text: str, languages: tuple[str, ...], expected: str) -> None:
+    assert language_of(text, languages) == expected
+
+
+def test_joined_bilingual_title_splits_by_script() -> None:
+    titles = split_title("USFK commander visits Pyeongtaek 주한미군사령관 평택 방문", ("en", "ko"))
+    assert titles == {"en": "USFK commander visits Pyeongtaek", "ko": "주한미군사령관 평택 방문"}
+
+
+def test_paragraphs_from_br_word_and_p_bodies() -> None:
+    html = (
+        "<div><strong>WASHINGTON (AFNS) -- </strong>First para<br />\n<br />Second"
+        " line one<br />line two<br /><br /><p class='MsoNormal'>Third<o:p></o:p></p>"
+        "<!--[if gte mso 9]><xml>junk</xml><![endif]--><style>p {}</style>"
+        "<div class='media-inline'><img src='x.jpg'/><p>caption</p></div><p>Fourth&nbsp; end</p></div>"
+    )
+    root = Selector(text=html).css("div")[0].root
+    assert paragraphs(root) == [
+        "WASHINGTON (AFNS) -- First para",
+        "Second line one line two",
+        "Third",
+        "Fourth end",
+    ]
+
+
+ARTICLE_URL = "https://www.usfj.mil/Media/Press-Releases/Article-View/Article/1234567/x/"
+
+
+def _page(body: str, title: str = "A title", extra: str = "") -> bytes:
+    return (
+        f"<html><head><title>{title}</title></head><body>{extra}"
+        f"<h1 itemprop='headline'>{title}</h1><div class='category-date'>25-001 | July 1, 2025"
+        f"</div><div class='body' itemprop='articleBody'>{body}</div></body></html>"
+    ).encode()
+
+
+def test_release_that_quotes_access_denied_is_not_a_block_page() -> None:
+    body = "<p>TOKYO — Access denied to the base, Reference # 12 said. " + "More. " * 600 + "</p>"
+    result = parse(ARTICLE_URL, _page(body))
+    assert isinstance(result, Release)
+
+
+@pytest.mark.parametrize(
+    ("page", "reason"),
+    [
+        (
+            b"<html><head><title>Just a moment...</title></head><body>Enable JavaScript and"
+            b" cookies to continue</body></html>",
+            "blocked",
+        ),
+        (
+            b"<html><head><title>Attention Required! | Cloudflare</title></head><body>"
+            b"Sorry, you have been blocked</body></html>",
+            "blocked",
+        ),
+        (
+            b"<HTML><HEAD><TITLE>Access Denied</TITLE></HEAD><BODY><H1>Access Denied</H1>You don't "
+            b'have permission to access "http&#58;&#47;&#47;www&#46;usfj&#46;mil&#47;" on this '
+            b"server.<P>Reference&#32;&#35;18&#46;73cfdb17&#46;1784462921</BODY></HTML>",
+            "blocked",
+        ),
+        (
+            b"<html><body><div class='dnnFormMessage'>An error has occurred.</div></body></html>",
+            "module_unavailable",
+        ),
+        (_page(""), "missing_fields"),
+    ],
+)
+def test_refusals(page: bytes, reason: str) -> None:
+    result = parse(ARTICLE_URL, page)
+    assert isinstance(result, Reject)
+    assert result.reason == reason
+
+
+def test_status_and_url_refusals() -> None:
+    page = _page("<p>WASHINGTON — Body text.</p>")
+    assert isinstance(parse(ARTICLE_URL, page), Release)
+    gone = parse(ARTICLE_URL, page, status=404)
+    assert isinstance(gone, Reject) and gone.reason == "gone"
+    error = parse(ARTICLE_URL, page, status=503)
+    assert isinstance(error, Reject) and error.reason == "server_error"
+    listing = parse("https://www.usfj.mil/Media/Press-Releases/", page)
+    assert isinstance(listing, Reject) and listing.reason == "not_a_release"
+    unknown = parse("https://example.com/page.html", page)
+    assert isinstance(unknown, Reject) and unknown.reason == "unknown_site"
+
+
+def test_unknown_articlecs_host_gets_a_generic_profile() -> None:
+    url = "https://www.centcom.mil/MEDIA/PRESS-RELEASES/Press-Release-View/Article/4012345/x/"
+    result = parse(url, _page("<p>TAMPA, Fla. — CENTCOM said.</p>"))
+    assert isinstance(result, Release)
+    assert result.id == "centcom.mil:4012345"
+    assert result.url == url
+
+
+def test_no_date_is_never_invented() -> None:
+    page = (
+        b"<html><body><h1 class='maintitle'>Title</h1><div class='body'>"
+        b"<p>Text without any date.</p></div></body></html>"
+    )
+    result = parse(ARTICLE_URL, page)
+    assert isinstance(result, Release)
+    assert result.published is None

@@ -1,0 +1,68 @@
+"""Site profiles: unique ids, hosts that match, and one key per article whatever the link."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.profiles import all_profiles, generic_profile, get_profile, profile_for_url
+
+
+def test_profile_ids_are_unique_and_match_their_hosts() -> None:
+    profiles = all_profiles()
+    assert set(profiles) >= {"usfj", "usfk", "wargov", "afmil"}
+    hosts = [h for p in profiles.values() for h in p.hosts]
+    assert len(hosts) == len(set(hosts)), "two profiles claim one host"
+    for profile in profiles.values():
+        assert profile.host in profile.hosts
+        assert profile_for_url(profile.origin + "/") is profile
+        assert all(path.endswith("/Article/") for path in profile.article_paths)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.war.gov/News/Releases/Release/Article/4012345/some-slug/",
+        "http://www.defense.gov/News/Releases/Release/Article/4012345/some-slug//",
+        "https://defense.gov/News/Releases/Release/Article/4012345/an-older-slug-that-changed/",
+        "https://www.war.gov/News/Releases/Release/Article/4012345",
+        "HTTPS://WWW.WAR.GOV/news/releases/release/article/4012345/some-slug/",
+    ],
+)
+def test_link_variants_share_one_key(url: str) -> None:
+    profile = get_profile("wargov")
+    assert profile_for_url(url) is profile
+    key = profile.article_key(url)
+    assert key is not None and key[0] == "4012345"
+
+
+def test_af_mil_2016_urls_and_print_views() -> None:
+    profile = get_profile("afmil")
+    legacy = "http://www.af.mil/News/ArticleDisplay/tabid/223/Article/590267/four-star.aspx"
+    assert profile.article_key(legacy) == ("590267", "four-star")
+    printed = "http://www.af.mil/DesktopModules/ArticleCS/Print.aspx?PortalId=1&ModuleId=850&Article=643126"
+    assert profile.article_key(printed) == ("643126", None)
+    fact_sheet = printed.replace("ModuleId=850", "ModuleId=854")
+    assert profile.article_key(fact_sheet) is None
+    assert profile.print_path("643126") == printed.removeprefix("http://www.af.mil")
+    assert profile.canonical_url("590267", "four-star") == (
+        "https://www.af.mil/News/Article-Display/Article/590267/four-star/"
+    )
+
+
+def test_other_content_types_are_not_releases() -> None:
+    profile = get_profile("usfj")
+    assert profile.article_key("https://www.usfj.mil/Media/Press-Releases/") is None
+    bio = "https://www.usfj.mil/About/Leadership/Biographies/Article/123/x/"
+    assert profile.article_key(bio) is None
+
+
+def test_generic_profile_for_an_unknown_articlecs_host() -> None:
+    profile = generic_profile(
+        "https://www.centcom.mil/MEDIA/PRESS-RELEASES/Press-Release-View/Article/1/x/"
+    )
+    assert profile is not None
+    assert profile.id == "centcom.mil"
+    assert profile.article_key(
+        "https://centcom.mil/MEDIA/PRESS-RELEASES/Press-Release-View/Article/7/"
+    )
+    assert generic_profile("https://example.com/news/1") is None

@@ -1,0 +1,45 @@
+"""Polite by default against real hosts; no delay against a loopback mirror."""
+
+from __future__ import annotations
+
+from scrapy.crawler import CrawlerRunner
+from scrapy.utils.project import get_project_settings
+
+from crawler import __version__
+from crawler.spiders.wargov import WargovSpider
+
+
+def test_polite_defaults() -> None:
+    settings = get_project_settings()
+    assert settings.getbool("ROBOTSTXT_OBEY")
+    assert settings.getbool("AUTOTHROTTLE_ENABLED")
+    assert settings.getfloat("DOWNLOAD_DELAY") >= 2
+    assert settings.getdict("DEFAULT_REQUEST_HEADERS")["Accept-Encoding"] == "gzip, deflate"
+
+
+def _spider(**kwargs: str) -> WargovSpider:
+    crawler = CrawlerRunner(get_project_settings()).create_crawler(WargovSpider)
+    spider = WargovSpider.from_crawler(crawler, **kwargs)
+    assert isinstance(spider, WargovSpider)
+    return spider
+
+
+def test_user_agent_names_project_and_contact() -> None:
+    spider = _spider()
+    user_agent = spider.crawler.settings.get("USER_AGENT")
+    assert user_agent.startswith(f"defense-press-crawler/{__version__} (+https://")
+    assert "{" not in user_agent
+    assert spider.crawler.settings.getbool("AUTOTHROTTLE_ENABLED")
+
+
+def test_loopback_mirror_has_no_delay() -> None:
+    spider = _spider(base_url="http://127.0.0.1:8000")
+    assert not spider.crawler.settings.getbool("AUTOTHROTTLE_ENABLED")
+    assert spider.crawler.settings.getfloat("DOWNLOAD_DELAY") == 0
+
+
+def test_links_to_real_hosts_are_fetched_from_the_mirror() -> None:
+    spider = _spider(base_url="http://127.0.0.1:8000/")
+    link = "http://www.defense.gov/News/Releases/Release/Article/5/x//"
+    assert spider.localize(link) == "http://127.0.0.1:8000/News/Releases/Release/Article/5/x/"
+    assert spider.localize("https://media.defense.gov/a.jpg") == "https://media.defense.gov/a.jpg"
