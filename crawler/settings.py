@@ -44,7 +44,25 @@ ITEM_PIPELINES = {
     "pipelines.dedupe.DedupeReleasesPipeline": 200,
     "pipelines.validate.ValidateReleasePipeline": 300,
     "pipelines.rejects.RejectsPipeline": 400,
+    "pipelines.archive_link.ArchiveLinkPipeline": 500,
     "pipelines.jsonlines.ReleasesJsonLinesPipeline": 800,
+}
+
+# ---- archive (WARC at wire fidelity) -------------------------------------------------------
+# Every HTTP exchange is captured at the connection and written to OUTPUT_DIR/ARCHIVE_DIR.
+ARCHIVE_ENABLED = True
+ARCHIVE_DIR = "warc"
+ARCHIVE_PREFIX = "dpc"
+ARCHIVE_MAX_SIZE = 1_000_000_000  # bytes; the file rotates after a record that passes it
+ARCHIVE_DIGEST = "sha256"  # or "sha1" for tools that expect it
+ARCHIVE_OPERATOR = ""  # who runs the crawl (warcinfo); CRAWLER_CONTACT when empty
+# Request headers whose values are replaced by "[redacted]" in request records.
+ARCHIVE_REDACT_HEADERS = ["Authorization", "Proxy-Authorization", "Cookie"]
+# Payloads at least this large are stored once; later identical ones become revisits.
+ARCHIVE_DEDUP_MIN_SIZE = 256
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.downloader.archiving.ArchivingDownloadHandler",
+    "https": "crawler.downloader.archiving.ArchivingDownloadHandler",
 }
 
 # ---- engine --------------------------------------------------------------------------------

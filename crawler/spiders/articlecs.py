@@ -22,6 +22,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler import __version__
+from crawler.downloader.archiving import ARCHIVE_META
 from crawler.parsers import Reject, Release, parse
 from crawler.parsers import listing as listing_parser
 from crawler.parsers.model import (
@@ -137,16 +138,23 @@ class ArticleCSSpider(scrapy.Spider):
             )
 
     def parse_article(self, response: Response, article_id: str) -> Iterator[Any]:
+        capture = response.meta.get(ARCHIVE_META)
+        # With archiving on, "fetched" is the capture's WARC-Date: the record and its
+        # re-extraction from the archive then agree.
+        fetched = capture["date"] if capture else datetime.now(UTC).isoformat(timespec="seconds")
         result = parse(
             response.url,
             response.body,
             _header_pairs(response),
             profile=self.profile,
             status=response.status,
-            fetched=datetime.now(UTC).isoformat(timespec="seconds"),
+            fetched=fetched,
         )
         if isinstance(result, Release):
-            yield result.to_dict()
+            record = result.to_dict()
+            if capture:
+                record["archive"] = capture
+            yield record
             return
         yield from self.refused(response.request, result, article_id)
 

@@ -1,0 +1,48 @@
+"""Tie each release to its capture: a WARC ``metadata`` record beside the response.
+
+The spider copies the capture's reference (file, offset, length, record id, payload
+digest) into the record's ``archive`` field; this pipeline writes a metadata record,
+concurrent to that response, naming the extractor and the digest of what it extracted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from crawler.records import content_digest
+
+
+class ArchiveLinkPipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchiveLinkPipeline:
+        if not crawler.settings.getbool("ARCHIVE_ENABLED"):
+            raise NotConfigured("ARCHIVE_ENABLED is off")
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, dict):
+            return item
+        ref = item.get("archive")
+        if not ref:
+            self.crawler.stats.inc_value("archive/releases_without_capture")
+            return item
+        from pipelines.warc.archive import archive_for
+
+        extractor = item.get("extractor") or {}
+        archive_for(self.crawler).write_metadata(
+            ref,
+            target_uri=ref["target_uri"],
+            fields={
+                "extractor": f"{extractor.get('name')}/{extractor.get('version')}",
+                "release-id": str(item.get("id")),
+                "release-url": str(item.get("url")),
+                "release-digest": content_digest(item),
+            },
+        )
+        return item

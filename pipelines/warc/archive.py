@@ -1,0 +1,284 @@
+"""The crawl's archive: turns captured exchanges into WARC records and writes them at once.
+
+One ``Archive`` per crawler (``archive_for``), shared by the archiving download handler
+(which hands it every exchange) and the item pipeline that links releases to their
+captures. Identical payloads become ``revisit`` records (identical-payload-digest), a 304
+whose earlier capture is known becomes a server-not-modified revisit.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from warcio.recordloader import ArcWarcRecord
+
+from crawler import __version__
+from crawler.downloader.capture import Exchange
+
+from . import records
+from .files import WarcFileSet, Written, repair_open_files
+from .records import Digester, HttpMessage, build, new_record_id, warc_date
+
+logger = logging.getLogger(__name__)
+
+_ARCHIVES: WeakKeyDictionary[Crawler, Archive] = WeakKeyDictionary()
+_REDACTED = "[redacted]"
+
+
+def archive_for(crawler: Crawler) -> Archive:
+    """The crawler's archive, created on first use and closed when the spider closes."""
+    if crawler not in _ARCHIVES:
+        archive = Archive.from_crawler(crawler)
+        _ARCHIVES[crawler] = archive
+        crawler.signals.connect(archive.spider_closed, signal=signals.spider_closed)
+    return _ARCHIVES[crawler]
+
+
+@dataclass(frozen=True)
+class Capture:
+    """A capture earlier in the crawl, for revisit records to refer to."""
+
+    uri: str
+    date: str
+    record_id: str
+    ref: dict[str, Any]
+
+
+class Archive:
+    def __init__(
+        self,
+        folder: Path,
+        prefix: str,
+        max_size: int,
+        digest: Digester,
+        warcinfo_fields: dict[str, str],
+        redact_headers: frozenset[str],
+        dedup_min_size: int,
+        crawler: Crawler | None = None,
+    ) -> None:
+        self.folder = folder
+        self.digest = digest
+        self.redact_headers = redact_headers
+        self.dedup_min_size = dedup_min_size
+        self.warcinfo_fields = warcinfo_fields
+        self.crawler = crawler
+        self.repairs = repair_open_files(folder) if folder.exists() else []
+        self.files = WarcFileSet(folder, prefix, max_size, self._warcinfo)
+        self.by_payload: dict[str, Capture] = {}
+        self.by_uri: dict[str, Capture] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Archive:
+        settings = crawler.settings
+        output = Path(settings.get("OUTPUT_DIR") or "output")
+        max_size = settings.getint("ARCHIVE_MAX_SIZE")
+        if max_size <= 0:
+            raise ValueError(f"ARCHIVE_MAX_SIZE must be a positive number of bytes, got {max_size}")
+        spider = crawler.spider
+        fields = {
+            "software": f"defense-press-crawler/{__version__} (Scrapy, warcio)",
+            "format": "WARC File Format 1.1",
+            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+            "isPartOf": str(getattr(spider, "name", "crawl")),
+            "operator": settings.get("ARCHIVE_OPERATOR") or settings.get("CRAWLER_CONTACT"),
+            "http-header-user-agent": str(settings.get("USER_AGENT")),
+            "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+            "accept-encoding": str(
+                settings.getdict("DEFAULT_REQUEST_HEADERS").get("Accept-Encoding", "")
+            ),
+            "digest-convention": "payload = HTTP entity without transfer encoding",
+            "redacted-request-headers": ", ".join(
+                sorted(settings.getlist("ARCHIVE_REDACT_HEADERS"))
+            ),
+        }
+        profile = getattr(spider, "profile", None)
+        if profile is not None:
+            fields["crawler-site"] = profile.id
+            fields["crawler-base-url"] = str(getattr(spider, "base_url", profile.origin))
+        return cls(
+            folder=output / settings.get("ARCHIVE_DIR"),
+            prefix=settings.get("ARCHIVE_PREFIX"),
+            max_size=max_size,
+            digest=Digester(settings.get("ARCHIVE_DIGEST")),
+            warcinfo_fields=fields,
+            redact_headers=frozenset(h.lower() for h in settings.getlist("ARCHIVE_REDACT_HEADERS")),
+            dedup_min_size=settings.getint("ARCHIVE_DEDUP_MIN_SIZE"),
+            crawler=crawler,
+        )
+
+    # ---- records -----------------------------------------------------------------------------
+
+    def _warcinfo(self, filename: str) -> ArcWarcRecord:
+        body = "".join(f"{k}: {v}\r\n" for k, v in self.warcinfo_fields.items() if v)
+        headers = [
+            ("WARC-Record-ID", new_record_id()),
+            ("WARC-Date", warc_date(datetime.now(UTC))),
+            ("WARC-Filename", filename),
+        ]
+        return build("warcinfo", headers, body.encode("utf-8"), self.digest)
+
+    def _common(self, exchange: Exchange, record_id: str) -> list[tuple[str, str]]:
+        headers = [
+            ("WARC-Record-ID", record_id),
+            ("WARC-Date", warc_date(exchange.started)),
+            ("WARC-Target-URI", exchange.target_uri),
+        ]
+        if exchange.peer_ip:
+            headers.append(("WARC-IP-Address", exchange.peer_ip))
+        headers.append(("WARC-Protocol", "http/1.1"))
+        if self.files.warcinfo_id:
+            headers.append(("WARC-Warcinfo-ID", self.files.warcinfo_id))
+        return headers
+
+    def _redacted(self, block: bytes) -> bytes:
+        """The request as sent, with configured secret headers' values replaced."""
+        if not self.redact_headers:
+            return block
+        head, separator, body = block.partition(b"\r\n\r\n")
+        lines = head.split(b"\r\n")
+        for index, line in enumerate(lines[1:], start=1):
+            name, colon, _value = line.partition(b":")
+            if colon and name.strip().lower().decode("latin-1") in self.redact_headers:
+                lines[index] = name + b": " + _REDACTED.encode()
+        return b"\r\n".join(lines) + separator + body
+
+    def write_exchange(self, exchange: Exchange) -> None:
+        """Archive one exchange now; its reference is left on ``exchange.ref``."""
+        if not exchange.request and not exchange.response:
+            return
+        self.files.ensure_open()
+        request_id, response_id = new_record_id(), new_record_id()
+        request_block = self._redacted(bytes(exchange.request))
+        request_message = HttpMessage.parse(request_block)
+        request_headers = [*self._common(exchange, request_id)]
+        if exchange.response:
+            request_headers.append(("WARC-Concurrent-To", response_id))
+        request = build(
+            "request",
+            request_headers,
+            request_block,
+            self.digest,
+            payload_digest=self.digest(request_message.entity()),
+        )
+        if not exchange.response:
+            self.files.write([request])
+            self._count("request_only")
+            return
+        response, kind, payload_digest, refers = self._response(exchange, response_id, request_id)
+        written = self.files.write([request, response])
+        where: Written = written[1]
+        ref: dict[str, Any] = {
+            "target_uri": exchange.target_uri,
+            "warc": where.filename,
+            "offset": where.offset,
+            "length": where.length,
+            "record_id": response_id,
+            "record_type": kind,
+            "payload_digest": payload_digest,
+            "date": warc_date(exchange.started),
+        }
+        if refers is not None:
+            ref["refers_to"] = refers.ref
+        exchange.ref = ref
+        if kind == "response" and exchange.truncated is None:
+            capture = Capture(exchange.target_uri, warc_date(exchange.started), response_id, ref)
+            if HttpMessage.parse(bytes(exchange.response)).status == 200:
+                self.by_uri[exchange.target_uri] = capture
+            self.by_payload.setdefault(payload_digest, capture)
+        self._count(kind)
+        self._count_bytes(sum(w.length for w in written))
+
+    def _response(
+        self, exchange: Exchange, record_id: str, request_id: str
+    ) -> tuple[ArcWarcRecord, str, str, Capture | None]:
+        block = bytes(exchange.response)
+        message = HttpMessage.parse(block)
+        entity = message.entity()
+        payload_digest = self.digest(entity)
+        headers = [*self._common(exchange, record_id), ("WARC-Concurrent-To", request_id)]
+        if exchange.truncated:
+            headers.append(("WARC-Truncated", exchange.truncated))
+        earlier: Capture | None = None
+        profile = None
+        if exchange.truncated is not None or message.status is None:
+            pass  # a cut-short or unparsable response is kept whole, never deduplicated
+        elif message.status == 304:
+            earlier, profile = self.by_uri.get(exchange.target_uri), records.PROFILE_NOT_MODIFIED
+        elif len(entity) >= self.dedup_min_size:
+            earlier, profile = self.by_payload.get(payload_digest), records.PROFILE_IDENTICAL
+            if earlier is not None:
+                payload_digest = earlier.ref["payload_digest"]
+        if earlier is None or profile is None:
+            record = build("response", headers, block, self.digest, payload_digest=payload_digest)
+            return record, "response", payload_digest, None
+        if profile == records.PROFILE_NOT_MODIFIED:
+            payload_digest = earlier.ref["payload_digest"]
+        headers += [
+            ("WARC-Profile", profile),
+            ("WARC-Refers-To", earlier.record_id),
+            ("WARC-Refers-To-Target-URI", earlier.uri),
+            ("WARC-Refers-To-Date", earlier.date),
+            ("WARC-Truncated", "length"),
+        ]
+        record = build(
+            "revisit",
+            headers,
+            block,
+            self.digest,
+            payload_digest=payload_digest,
+            http_head=message.head,
+        )
+        return record, "revisit", payload_digest, earlier
+
+    def write_metadata(
+        self, ref: dict[str, Any], target_uri: str, fields: dict[str, str]
+    ) -> Written:
+        """A ``metadata`` record concurrent to the response ``ref`` points at."""
+        body = "".join(f"{k}: {v}\r\n" for k, v in fields.items())
+        headers = [
+            ("WARC-Record-ID", new_record_id()),
+            ("WARC-Date", ref["date"]),
+            ("WARC-Target-URI", target_uri),
+            ("WARC-Concurrent-To", ref["record_id"]),
+        ]
+        if self.files.warcinfo_id:
+            headers.append(("WARC-Warcinfo-ID", self.files.warcinfo_id))
+        record = build(
+            "metadata",
+            headers,
+            body.encode("utf-8"),
+            self.digest,
+            content_type="application/warc-fields",
+        )
+        written = self.files.write([record])[0]
+        self._count("metadata")
+        return written
+
+    # ---- lifecycle ---------------------------------------------------------------------------
+
+    def _count(self, kind: str) -> None:
+        if self.crawler is not None and self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"archive/records/{kind}")
+
+    def _count_bytes(self, size: int) -> None:
+        if self.crawler is not None and self.crawler.stats is not None:
+            self.crawler.stats.inc_value("archive/bytes", size)
+
+    def close(self) -> list[Path]:
+        self.files.close()
+        return self.files.closed_files
+
+    def spider_closed(self) -> None:
+        closed = self.close()
+        if self.crawler is not None and self.crawler.stats is not None:
+            self.crawler.stats.set_value("archive/files", [str(p) for p in closed])
+            for repair in self.repairs:
+                self.crawler.stats.inc_value("archive/repaired_files")
+                logger.warning("repaired file: %s", repair.path)

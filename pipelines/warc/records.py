@@ -1,0 +1,141 @@
+"""WARC/1.1 records built from captured bytes, with the block written verbatim.
+
+warcio re-serialises HTTP headers it has parsed, so records are built with no parsed HTTP
+headers and the digests computed here: the block is exactly the bytes on the wire.
+
+Digest convention: ``WARC-Block-Digest`` covers the block as stored;
+``WARC-Payload-Digest`` covers the HTTP entity with the transfer encoding removed
+(de-chunked) but any content encoding kept (still gzip if it was sent gzipped), as WARC
+1.1 section 6.3.2 defines it. For a chunked response this differs from what tools that
+digest the raw body compute (warcio issue 74).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from io import BytesIO
+from typing import Any
+
+from warcio.bufferedreaders import ChunkedDataReader
+from warcio.recordloader import ArcWarcRecord
+from warcio.statusandheaders import StatusAndHeaders
+
+WARC_VERSION = "WARC/1.1"
+PROFILE_IDENTICAL = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+PROFILE_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+CONTENT_TYPES = {
+    "warcinfo": "application/warc-fields",
+    "request": "application/http;msgtype=request",
+    "response": "application/http;msgtype=response",
+    "revisit": "application/http;msgtype=response",
+}
+
+
+def new_record_id() -> str:
+    return f"<urn:uuid:{uuid.uuid4()}>"
+
+
+def warc_date(when: datetime) -> str:
+    """W3C-DTF in UTC with microseconds: ``2026-11-25T14:07:31.123456Z``."""
+    return when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class Digester:
+    """``sha256:BASE32`` (default) or ``sha1:BASE32`` digests, as warcio writes them."""
+
+    def __init__(self, algorithm: str = "sha256") -> None:
+        if algorithm not in ("sha256", "sha1"):
+            raise ValueError(f"ARCHIVE_DIGEST must be sha256 or sha1, got {algorithm!r}")
+        self.algorithm = algorithm
+
+    def __call__(self, data: bytes) -> str:
+        digest = hashlib.new(self.algorithm, data).digest()
+        return f"{self.algorithm}:{base64.b32encode(digest).decode('ascii')}"
+
+
+@dataclass(frozen=True)
+class HttpMessage:
+    """An HTTP message split at the end of its header block."""
+
+    head: bytes  # status/request line and headers, with the final CRLFCRLF
+    body: bytes  # as sent: chunked framing and content encoding kept
+    status: int | None
+    headers: list[tuple[str, str]]
+
+    @classmethod
+    def parse(cls, block: bytes) -> HttpMessage:
+        end = block.find(b"\r\n\r\n")
+        if end < 0:
+            return cls(block, b"", None, [])
+        head, body = block[: end + 4], block[end + 4 :]
+        lines = head[:-4].decode("iso-8859-1").split("\r\n")
+        status = None
+        parts = lines[0].split(" ", 2)
+        if lines[0].startswith("HTTP/") and len(parts) > 1 and parts[1].isdigit():
+            status = int(parts[1])
+        headers = []
+        for line in lines[1:]:
+            name, colon, value = line.partition(":")
+            if colon:
+                headers.append((name.strip(), value.strip()))
+        return cls(head, body, status, headers)
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        return next((v for k, v in self.headers if k.lower() == lowered), None)
+
+    @property
+    def chunked(self) -> bool:
+        return "chunked" in (self.header("Transfer-Encoding") or "").lower()
+
+    def entity(self) -> bytes:
+        """The body without transfer encoding (de-chunked), content encoding kept."""
+        if not self.chunked:
+            return self.body
+        reader = ChunkedDataReader(BytesIO(self.body), raise_exceptions=False)
+        return bytes(reader.read())
+
+
+class _VerbatimHttpHead:
+    """Stands in for warcio's parsed headers so a revisit keeps the header bytes as sent."""
+
+    def __init__(self, head: bytes) -> None:
+        self.headers_buff = head
+
+    def compute_headers_buffer(self, header_filter: Any = None) -> None:
+        """Nothing to compute: the buffer is the wire bytes."""
+
+
+def build(
+    rec_type: str,
+    headers: list[tuple[str, str]],
+    block: bytes,
+    digest: Digester,
+    payload_digest: str | None = None,
+    content_type: str | None = None,
+    http_head: bytes | None = None,
+) -> ArcWarcRecord:
+    """A record whose block is ``block`` verbatim (for revisits: ``http_head`` only)."""
+    stored = http_head if rec_type == "revisit" and http_head is not None else block
+    fields = [("WARC-Type", rec_type), *headers, ("WARC-Block-Digest", digest(stored))]
+    if payload_digest is not None:
+        fields.append(("WARC-Payload-Digest", payload_digest))
+    content_type = content_type or CONTENT_TYPES.get(rec_type, "application/warc-record")
+    rec_headers = StatusAndHeaders("", fields, protocol=WARC_VERSION)
+    http_headers = _VerbatimHttpHead(http_head) if rec_type == "revisit" and http_head else None
+    length = 0 if http_headers is not None else len(block)
+    record = ArcWarcRecord(
+        "warc",
+        rec_type,
+        rec_headers,
+        BytesIO(b"" if http_headers else block),
+        http_headers,
+        content_type,
+        length,
+    )
+    record.payload_length = length
+    return record
