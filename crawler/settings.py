@@ -13,8 +13,9 @@ COMMANDS_MODULE = "crawler.commands"
 # ---- identity and politeness ---------------------------------------------------------------
 # Who to contact about this crawler; shown in the User-Agent. Operators should set their own.
 CRAWLER_CONTACT = "https://github.com/defense-press-crawler/defense-press-crawler"
-# "{version}" and "{contact}" are filled in by the spider when it opens.
+# "{version}" and "{contact}" are filled in by the ProjectIdentity add-on.
 USER_AGENT = "defense-press-crawler/{version} (+{contact})"
+ADDONS = {"crawler.addons.ProjectIdentity": 0}
 ROBOTSTXT_OBEY = True
 DOWNLOAD_DELAY = 2.0
 DOWNLOAD_DELAY_JITTER = 0.5  # ±50 %, as browsers vary

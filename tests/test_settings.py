@@ -6,6 +6,7 @@ from scrapy.crawler import CrawlerRunner
 from scrapy.utils.project import get_project_settings
 
 from crawler import __version__
+from crawler.addons import ProjectIdentity
 from crawler.spiders.wargov import WargovSpider
 
 
@@ -25,10 +26,15 @@ def _spider(**kwargs: str) -> WargovSpider:
 
 
 def test_user_agent_names_project_and_contact() -> None:
+    settings = get_project_settings()
+    settings.set("CRAWLER_CONTACT", "ops@example.org", priority="cmdline")
+    ProjectIdentity().update_settings(settings)
+    assert settings.get("USER_AGENT") == f"defense-press-crawler/{__version__} (+ops@example.org)"
+    assert "crawler.addons.ProjectIdentity" in settings.getdict("ADDONS")
+
+
+def test_polite_crawl_of_a_real_host() -> None:
     spider = _spider()
-    user_agent = spider.crawler.settings.get("USER_AGENT")
-    assert user_agent.startswith(f"defense-press-crawler/{__version__} (+https://")
-    assert "{" not in user_agent
     assert spider.crawler.settings.getbool("AUTOTHROTTLE_ENABLED")
 
 

@@ -21,7 +21,6 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler import __version__
 from crawler.downloader.archiving import ARCHIVE_META
 from crawler.parsers import Reject, Release, parse
 from crawler.parsers import listing as listing_parser
@@ -66,13 +65,7 @@ class ArticleCSSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ArticleCSSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        if settings.frozen:  # a crawler built elsewhere (tests): nothing left to adjust
-            return spider
-        user_agent = settings.get("USER_AGENT", "").format(
-            version=__version__, contact=settings.get("CRAWLER_CONTACT", "")
-        )
-        settings.set("USER_AGENT", user_agent, priority=settings.getpriority("USER_AGENT") or 0)
-        if _is_loopback(spider.base_url):
+        if not settings.frozen and _is_loopback(spider.base_url):
             # A local mirror: no politeness delays.
             settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
             settings.set("DOWNLOAD_DELAY", 0, priority="spider")
