@@ -38,7 +38,7 @@ def published_at(release: MirrorRelease) -> datetime:
 
 
 def article_path(site: MirrorSite, release: MirrorRelease, legacy: bool = False) -> str:
-    prefix = site.profile.article_paths[-1 if legacy else 0]
+    prefix = site.profile.legacy_article_paths[0] if legacy else site.profile.article_paths[0]
     suffix = f"{release.slug}.aspx" if legacy else f"{release.slug}/"
     return f"{prefix}{release.id}/{suffix}"
 

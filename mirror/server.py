@@ -67,12 +67,10 @@ class MirrorHandler(BaseHTTPRequestHandler):
             release = self.site.find(int(key[0]))
             if release is None:
                 return self._not_found()
-            return self._article(
-                release, legacy=not path.lower().startswith(profile.article_paths[0].lower())
-            )
+            return self._article(release)
         return self._not_found()
 
-    def _article(self, release: MirrorRelease, legacy: bool) -> None:
+    def _article(self, release: MirrorRelease) -> None:
         if release.status in (BLOCKED, PRINT_ONLY):
             return self._send(
                 200,

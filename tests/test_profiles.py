@@ -15,7 +15,8 @@ def test_profile_ids_are_unique_and_match_their_hosts() -> None:
     for profile in profiles.values():
         assert profile.host in profile.hosts
         assert profile_for_url(profile.origin + "/") is profile
-        assert all(path.endswith("/Article/") for path in profile.article_paths)
+        paths = profile.article_paths + profile.legacy_article_paths
+        assert all(path.endswith("/Article/") for path in paths)
 
 
 @pytest.mark.parametrize(
@@ -38,9 +39,9 @@ def test_link_variants_share_one_key(url: str) -> None:
 def test_af_mil_2016_urls_and_print_views() -> None:
     profile = get_profile("afmil")
     legacy = "http://www.af.mil/News/ArticleDisplay/tabid/223/Article/590267/four-star.aspx"
-    assert profile.article_key(legacy) == ("590267", "four-star")
+    assert profile.article_key(legacy) == ("590267", "four-star", "/News/Article-Display/Article/")
     printed = "http://www.af.mil/DesktopModules/ArticleCS/Print.aspx?PortalId=1&ModuleId=850&Article=643126"
-    assert profile.article_key(printed) == ("643126", None)
+    assert profile.article_key(printed) == ("643126", None, "/News/Article-Display/Article/")
     fact_sheet = printed.replace("ModuleId=850", "ModuleId=854")
     assert profile.article_key(fact_sheet) is None
     assert profile.print_path("643126") == printed.removeprefix("http://www.af.mil")
@@ -66,3 +67,14 @@ def test_generic_profile_for_an_unknown_articlecs_host() -> None:
         "https://centcom.mil/MEDIA/PRESS-RELEASES/Press-Release-View/Article/7/"
     )
     assert generic_profile("https://example.com/news/1") is None
+
+
+def test_war_gov_contracts_keep_their_own_path() -> None:
+    profile = get_profile("wargov")
+    key = profile.article_key("http://www.defense.gov/News/Contracts/Contract/Article/4016173//")
+    assert key is not None
+    assert (
+        profile.canonical_url(*key)
+        == "https://www.war.gov/News/Contracts/Contract/Article/4016173/"
+    )
+    assert profile.article_key("https://www.war.gov/News/News-Stories/Article/Article/1/x/") is None

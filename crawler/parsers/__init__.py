@@ -27,12 +27,26 @@ from .model import (
     Release,
     Section,
 )
+from .refusals import block_reason, visible_text
 
 __all__ = ["Byline", "Image", "Reject", "Release", "Section", "decode", "parse"]
 
 Headers = Iterable[tuple[str, str]]
 
 PLATFORMS = {"articlecs": articlecs}
+
+
+def _error_status(url: str, body: bytes, headers: Headers, status: int) -> Reject:
+    """An error response; a block page (Cloudflare answers 403 or 503) is still a block."""
+    selector = Selector(text=decode(body, headers))
+    blocked = block_reason(selector, visible_text(selector))
+    if blocked:
+        return Reject(BLOCKED, f"HTTP {status}, {blocked[1]}", url)
+    if status in (401, 403, 429):
+        return Reject(BLOCKED, f"HTTP {status}", url)
+    if status in (404, 410):
+        return Reject(GONE, f"HTTP {status}", url)
+    return Reject(SERVER_ERROR, f"HTTP {status}", url)
 
 
 def decode(body: bytes, headers: Headers = ()) -> str:
@@ -57,10 +71,7 @@ def parse(
     if profile is None:
         return Reject(UNKNOWN_SITE, "no site profile matches this URL", url)
     if status is not None and status >= 400:
-        reason = (
-            BLOCKED if status in (401, 403, 429) else GONE if status in (404, 410) else SERVER_ERROR
-        )
-        return Reject(reason, f"HTTP {status}", url)
+        return _error_status(url, body, headers, status)
     key = profile.article_key(url)
     if key is None:
         return Reject(NOT_A_RELEASE, f"not a release URL of site {profile.id!r}", url)
@@ -68,5 +79,4 @@ def parse(
     if platform is None:
         return Reject(UNKNOWN_SITE, f"no parser for platform {profile.platform!r}", url)
     selector = Selector(text=decode(body, headers))
-    article_id, slug = key
-    return platform.parse(url, selector, profile, article_id, slug, fetched)
+    return platform.parse(url, selector, profile, key, fetched)

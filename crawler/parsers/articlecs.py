@@ -12,7 +12,7 @@ from urllib.parse import urljoin
 
 from parsel import Selector, SelectorList
 
-from crawler.profiles import SiteProfile
+from crawler.profiles import ArticleKey, SiteProfile
 
 from . import bylines as byline_parser
 from .dates import find_date, parse_date
@@ -116,7 +116,15 @@ _BOILERPLATE = (
     re.compile(r"^subscribe to\b", re.I),
     re.compile(r"hosted by defense media activity", re.I),
     re.compile(r"^(?:related (?:stories|links|articles)|print|e-?mail|share)$", re.I),
+    # End marks and separators of press copy: "-30-", "###", "- END -", a rule of underscores.
+    re.compile(r"^[\s\-–—#*]*(?:30|end|#+)?[\s\-–—#*]*$", re.I),
+    re.compile(r"^[_=~*\s]{3,}$"),
+    # A line announcing the translation that follows ("-Japanese translation follows-").
+    re.compile(
+        r"^[\s\-–—(\[]*(?:\w+ )?(?:translation|version) (?:follows|below)[\s\-–—)\].:]*$", re.I
+    ),
 )
+_IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|tiff?)(?:\?.*)?$", re.I)
 _NON_CONTENT_IMAGES = re.compile(r"(?:tag\.png|spacer|pixel|icon|logo|\.svg$|/Styles/)", re.I)
 
 
@@ -124,8 +132,7 @@ def parse(
     url: str,
     selector: Selector,
     profile: SiteProfile,
-    article_id: str,
-    slug: str | None,
+    key: ArticleKey,
     fetched: str | None,
 ) -> Release | Reject:
     """Extract one release from an ArticleCS page, or refuse it with a reason."""
@@ -149,7 +156,9 @@ def parse(
     body_paragraphs = _clean(paragraphs(body.root))
     dateline, body_paragraphs = extract_dateline(body_paragraphs, root)
     titles = split_title(title, profile.languages)
-    sections = split_sections(body_paragraphs, profile.languages, titles, number_line)
+    sections = split_sections(
+        body_paragraphs, profile.languages, titles, number_line, dateline is not None
+    )
     if not sections or not sections[0].text:
         error = module_error(text)
         if error:
@@ -157,8 +166,8 @@ def parse(
         return Reject(MISSING_FIELDS, "the article body is empty", url, ("text",))
     primary = sections[0]
     return Release(
-        id=profile.record_id(article_id),
-        url=profile.canonical_url(article_id, slug or _slug_from_meta(selector, profile)),
+        id=profile.record_id(key.id),
+        url=profile.canonical_url(key.id, key.slug or _slug_from_meta(selector, profile), key.path),
         site=profile.id,
         publisher=profile.publisher,
         title=primary.title or title,
@@ -264,7 +273,7 @@ def extract_number_line(
 ) -> tuple[str | None, str | None, str | None]:
     """``(number, date text, the whole line)`` from the ``NUMBER | DATE`` line, if printed."""
     node = _first(root, _NUMBER_DATE) or _first(selector, _NUMBER_DATE)
-    candidates = [_text_of(node)] if node is not None else []
+    candidates = [_parts_line(node)] if node is not None else []
     candidates += [_text_of(n) for n in root.css("p, div.info, span")[:40]]
     for line in candidates:
         if not line or len(line) > 80:
@@ -278,6 +287,19 @@ def extract_number_line(
         if node is not None and line == candidates[0] and find_date(line):
             return None, line, line
     return None, None, None
+
+
+def _parts_line(node: Selector) -> str:
+    """The node's text with its parts joined by `` | `` when the page prints no separator.
+
+    ``<span>22-003</span> <span>Jan. 21, 2022</span>`` reads as ``22-003 | Jan. 21, 2022``.
+    """
+    text = _text_of(node)
+    if "|" in text:
+        return text
+    parts = [normalize_space(t) for t in node.xpath(".//text()").getall()]
+    parts = [p for p in parts if p]
+    return " | ".join(parts) if len(parts) > 1 and find_date(parts[-1]) else text
 
 
 def extract_published(
@@ -360,6 +382,10 @@ def extract_images(root: Selector, url: str) -> list[Image]:
             src = img.attrib.get("src") or img.attrib.get("data-src")
             if not src or _NON_CONTENT_IMAGES.search(src):
                 continue
+            # A gallery links each resized image to its full-size file: keep the full size.
+            linked = img.xpath("parent::a/@href").get()
+            if linked and _IMAGE_FILE.search(linked):
+                src = linked
             absolute = _unmirrored(urljoin(url, src.strip()))
             if absolute in seen:
                 continue

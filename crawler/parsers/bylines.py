@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from .dates import find_date
 from .model import Byline
 from .text import normalize_space
 
@@ -26,6 +27,12 @@ _PREFIX = re.compile(r"^\s*(?:story\s+)?by[:\s]+", re.IGNORECASE)
 _STAMP = re.compile(r"^(?:published|posted|updated|released)\b", re.IGNORECASE)
 _SEPARATORS = re.compile(r"\s*(?:•|\||\n|/(?=\s*(?:published|posted|updated)\b))\s*", re.I)
 _AND = re.compile(r"\s*(?:,\s*and\s+|\s+and\s+|\s*&\s*)", re.IGNORECASE)
+
+
+def _is_date(chunk: str) -> bool:
+    """A chunk that is only a date ("Aug. 15, 2023"), as af.mil prints beside the byline."""
+    found = find_date(chunk)
+    return found is not None and len(chunk.replace(found, "").strip(" ,|•/")) < 3
 
 
 def is_organisation(text: str) -> bool:
@@ -54,7 +61,7 @@ def parse_byline(line: str | None) -> list[Byline]:
         return []
     # "Published • By NAME • UNIT" (article display) or "By NAME, UNIT / Published …" (print).
     chunks = [c.strip(" ,;/") for c in _SEPARATORS.split(line)]
-    chunks = [normalize_space(c) for c in chunks if c and not _STAMP.match(c)]
+    chunks = [normalize_space(c) for c in chunks if c and not _STAMP.match(c) and not _is_date(c)]
     has_by = any(_PREFIX.match(c) for c in chunks)
     chunks = [_PREFIX.sub("", c).strip(" ,;/•|-–—") for c in chunks]
     chunks = [c for c in chunks if c]

@@ -18,6 +18,8 @@ from .text import join_paragraphs
 _TITLE_MAX_CHARS = 160
 _LINE_MAX_CHARS = 80
 _SENTENCE_END = re.compile(r"[.。!?！？」”\"]$")
+# A short place (and date) before a spaced dash at the start of a paragraph.
+_TRANSLATED_DATELINE = re.compile(r"^[^\s。、.!?！？][^。!?！？]{0,30}?\s(?:—|–|--|-)\s+(?=\S)")
 
 
 @dataclass
@@ -62,6 +64,7 @@ def split_sections(
     site_languages: tuple[str, ...],
     titles: dict[str, str],
     primary_byline: str | None,
+    has_dateline: bool = False,
 ) -> list[Section]:
     """Group paragraphs by language; the first language found is the primary one."""
     drafts: dict[str, _Draft] = {}
@@ -84,6 +87,9 @@ def split_sections(
         draft.title = titles.get(draft.lang)
         if draft.title is None:
             _take_heading(draft)
+        if has_dateline and draft.paragraphs:
+            # The translation repeats the dateline in its language ("東京 --", "서울 –").
+            draft.paragraphs[0] = _TRANSLATED_DATELINE.sub("", draft.paragraphs[0], count=1)
     return [
         Section(lang=d.lang, title=d.title, byline=d.byline, text=join_paragraphs(d.paragraphs))
         for d in ordered

@@ -90,6 +90,8 @@ SKIPPED_CLASSES = (
     "sharing",
     "related",
 )
+# Pull quotes repeat a sentence of the body.
+_PULL_QUOTE = re.compile(r"pull-?quote")
 
 _SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _PARA = "\x00P"
@@ -113,8 +115,11 @@ def _skipped(element: etree._Element) -> bool:
     if not name or name in SKIPPED_TAGS:
         return True
     classes = (element.get("class") or "").lower().split()
-    if any(cls in SKIPPED_CLASSES for cls in classes):
-        return True
+    for token in classes:
+        if _PULL_QUOTE.search(token) or any(
+            token == skipped or token.startswith(skipped + "-") for skipped in SKIPPED_CLASSES
+        ):
+            return True
     style = (element.get("style") or "").replace(" ", "").lower()
     return "display:none" in style
 

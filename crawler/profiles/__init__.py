@@ -12,11 +12,20 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import NamedTuple
 from urllib.parse import parse_qsl, urlsplit
 
 _ARTICLE_TAIL = re.compile(r"(?P<id>\d+)(?:/(?P<slug>[^/?#]+))?")
 _ANY_ARTICLE = re.compile(r"^(?P<prefix>.*?/Article/)\d+(?:/|$)", re.IGNORECASE)
 _PRINT_VIEW = re.compile(r"/DesktopModules/ArticleCS/Print\.aspx$", re.IGNORECASE)
+
+
+class ArticleKey(NamedTuple):
+    """One release of a site: its article id, the slug the link carried, its article path."""
+
+    id: str
+    slug: str | None
+    path: str
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,8 @@ class SiteProfile:
     origin: str
     hosts: tuple[str, ...]
     article_paths: tuple[str, ...]
+    # Older URL forms of the same articles; canonical URLs use article_paths[0].
+    legacy_article_paths: tuple[str, ...] = ()
     listings: tuple[str, ...] = ()
     listing_links: tuple[str, ...] = ()
     feeds: tuple[Feed, ...] = ()
@@ -56,8 +67,8 @@ class SiteProfile:
     def host(self) -> str:
         return urlsplit(self.origin).hostname or ""
 
-    def article_key(self, url: str) -> tuple[str, str | None] | None:
-        """Return ``(article_id, slug)`` when ``url`` is a release of this site, else None.
+    def article_key(self, url: str) -> ArticleKey | None:
+        """The release ``url`` points at, whatever its host, scheme, case or slug; else None.
 
         Host and scheme are not checked here (a mirror serves the real paths on another
         origin); call ``owns`` for that.
@@ -76,25 +87,30 @@ class SiteProfile:
                 and int(module) not in self.print_module_ids
             ):
                 return None
-            return article, None
+            return ArticleKey(article, None, self.article_paths[0])
         lowered = path.lower()
-        for prefix in self.article_paths:
+        aliases = [(p, p) for p in self.article_paths]
+        aliases += [(p, self.article_paths[0]) for p in self.legacy_article_paths]
+        for prefix, canonical in aliases:
             if lowered.startswith(prefix.lower()):
                 match = _ARTICLE_TAIL.match(path, len(prefix))
                 if match:
                     slug = match.group("slug")
                     if slug and slug.lower().endswith(".aspx"):
                         slug = slug[: -len(".aspx")]
-                    return match.group("id"), slug or None
+                    return ArticleKey(match.group("id"), slug or None, canonical)
         return None
 
     def owns(self, url: str) -> bool:
         host = (urlsplit(url).hostname or "").lower()
         return host in self.hosts
 
-    def canonical_url(self, article_id: str, slug: str | None = None) -> str:
-        """One URL per release: the profile's origin, its first article path, id and slug."""
-        path = f"{self.article_paths[0].rstrip('/')}/{article_id}/"
+    def canonical_url(
+        self, article_id: str, slug: str | None = None, article_path: str | None = None
+    ) -> str:
+        """One URL per release: the profile's origin, its article path, id and slug."""
+        prefix = article_path or self.article_paths[0]
+        path = f"{prefix.rstrip('/')}/{article_id}/"
         if slug:
             path += f"{slug.lower()}/"
         return f"{self.origin}{path}"

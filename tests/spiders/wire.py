@@ -1,7 +1,7 @@
 """Fetch every endpoint of the byte-logging test server (``tests/mockserver/wire.py``)."""
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, ClassVar
 
 import scrapy
 
@@ -24,7 +24,11 @@ PATHS = [
 class WireSpider(scrapy.Spider):
     name = "wire"
     # Not releases: none of the project's release pipelines apply.
-    custom_settings = {"HTTPERROR_ALLOW_ALL": True, "RETRY_ENABLED": False, "ITEM_PIPELINES": {}}
+    custom_settings: ClassVar[dict[str, Any]] = {
+        "HTTPERROR_ALLOW_ALL": True,
+        "RETRY_ENABLED": False,
+        "ITEM_PIPELINES": {},
+    }
 
     def __init__(self, base_url: str = "", **kwargs: Any) -> None:
         super().__init__(**kwargs)
