@@ -61,6 +61,8 @@ ARCHIVE_OPERATOR = ""  # who runs the crawl (warcinfo); CRAWLER_CONTACT when emp
 ARCHIVE_REDACT_HEADERS = ["Authorization", "Proxy-Authorization", "Cookie"]
 # Payloads at least this large are stored once; later identical ones become revisits.
 ARCHIVE_DEDUP_MIN_SIZE = 256
+ARCHIVE_INDEX = True  # a sorted CDXJ index beside each WARC when the crawl closes
+ARCHIVE_PACKAGE = False  # also package the run's WARCs as OUTPUT_DIR/wacz/<run>.wacz
 DOWNLOAD_HANDLERS = {
     "http": "crawler.downloader.archiving.ArchivingDownloadHandler",
     "https": "crawler.downloader.archiving.ArchivingDownloadHandler",

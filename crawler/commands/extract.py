@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
+from pathlib import Path
 from typing import ClassVar
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.extract import extract_file, to_json
+from crawler.extract import extract_archive, extract_file, is_archive, to_json
 from crawler.parsers import Reject
 
 EXIT_REFUSED = 1
@@ -21,10 +23,10 @@ class Command(ScrapyCommand):
     default_settings: ClassVar[dict[str, object]] = {"LOG_ENABLED": False}
 
     def syntax(self) -> str:
-        return "PATH --url URL [--site SITE]"
+        return "PATH --url URL [--site SITE] | ARCHIVE.warc.gz | ARCHIVE.wacz"
 
     def short_desc(self) -> str:
-        return "Extract the release from a saved page (JSON on stdout, or why not on stderr)"
+        return "Extract the release of a saved page, or every release in a WARC/WACZ (JSON Lines)"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
@@ -37,6 +39,9 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError("give exactly one PATH")
+        if is_archive(args[0]):
+            self.run_archive(Path(args[0]))
+            return
         if not opts.url:
             raise UsageError("--url is required: the parser needs the page's URL")
         try:
@@ -57,3 +62,26 @@ class Command(ScrapyCommand):
             self.exitcode = EXIT_REFUSED
             return
         print(to_json(result.to_dict()))
+
+    def run_archive(self, path: Path) -> None:
+        """Every release in a WARC or WACZ as JSON Lines; refusals summed up on stderr."""
+        if not path.exists():
+            print(f"error: no such file: {path}", file=sys.stderr)
+            self.exitcode = 2
+            return
+        emitted = 0
+        refused: Counter[str] = Counter()
+        for result, capture in extract_archive(path):
+            if isinstance(result, Reject):
+                refused[result.reason] += 1
+                print(f"refused: {result.url}: {result.reason}: {result.detail}", file=sys.stderr)
+                continue
+            record = result.to_dict()
+            if capture is not None:
+                record["archive"] = capture
+            print(to_json(record))
+            emitted += 1
+        reasons = ", ".join(f"{k} {v}" for k, v in sorted(refused.items())) or "none"
+        print(f"{emitted} releases, refused: {reasons}", file=sys.stderr)
+        if not emitted:
+            self.exitcode = EXIT_REFUSED

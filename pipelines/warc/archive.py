@@ -22,8 +22,11 @@ from warcio.recordloader import ArcWarcRecord
 from crawler import __version__
 from crawler.downloader.capture import Exchange
 
+from ..output import run_id
 from . import records
 from .files import WarcFileSet, Written, repair_open_files
+from .index import cdxj_path, index_warc
+from .package import build_wacz, release_pages
 from .records import Digester, HttpMessage, build, new_record_id, warc_date
 
 logger = logging.getLogger(__name__)
@@ -73,6 +76,10 @@ class Archive:
         self.files = WarcFileSet(folder, prefix, max_size, self._warcinfo)
         self.by_payload: dict[str, Capture] = {}
         self.by_uri: dict[str, Capture] = {}
+        self.closed = False
+        self.index = True
+        self.package_to: Path | None = None
+        self.releases_dir = folder.parent / "releases"
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Archive:
@@ -102,7 +109,7 @@ class Archive:
         if profile is not None:
             fields["crawler-site"] = profile.id
             fields["crawler-base-url"] = str(getattr(spider, "base_url", profile.origin))
-        return cls(
+        archive = cls(
             folder=output / settings.get("ARCHIVE_DIR"),
             prefix=settings.get("ARCHIVE_PREFIX"),
             max_size=max_size,
@@ -112,6 +119,12 @@ class Archive:
             dedup_min_size=settings.getint("ARCHIVE_DEDUP_MIN_SIZE"),
             crawler=crawler,
         )
+        archive.index = settings.getbool("ARCHIVE_INDEX")
+        archive.releases_dir = output / "releases"
+        if settings.getbool("ARCHIVE_PACKAGE"):
+            run = run_id(crawler)
+            archive.package_to = output / "wacz" / f"{run}.wacz"
+        return archive
 
     # ---- records -----------------------------------------------------------------------------
 
@@ -168,11 +181,11 @@ class Archive:
             payload_digest=self.digest(request_message.entity()),
         )
         if not exchange.response:
-            self.files.write([request])
+            self._write([request])
             self._count("request_only")
             return
         response, kind, payload_digest, refers = self._response(exchange, response_id, request_id)
-        written = self.files.write([request, response])
+        written = self._write([request, response])
         where: Written = written[1]
         ref: dict[str, Any] = {
             "target_uri": exchange.target_uri,
@@ -257,8 +270,17 @@ class Archive:
             self.digest,
             content_type="application/warc-fields",
         )
-        written = self.files.write([record])[0]
+        written = self._write([record])[0]
         self._count("metadata")
+        return written
+
+    def _write(self, batch: list[ArcWarcRecord]) -> list[Written]:
+        written = self.files.write(batch)
+        if self.closed:
+            # Something finished after the crawl closed (a late connection): keep it, in a
+            # file of its own that is closed at once.
+            logger.warning("archived %d records after close", len(batch))
+            self.close()
         return written
 
     # ---- lifecycle ---------------------------------------------------------------------------
@@ -272,13 +294,24 @@ class Archive:
             self.crawler.stats.inc_value("archive/bytes", size)
 
     def close(self) -> list[Path]:
+        """Close the current file; index (and package) what this crawl wrote."""
         self.files.close()
-        return self.files.closed_files
+        self.closed = True
+        closed = self.files.closed_files
+        if self.index:
+            for warc in closed:
+                if not cdxj_path(warc).exists():
+                    index_warc(warc)
+        return closed
 
     def spider_closed(self) -> None:
         closed = self.close()
-        if self.crawler is not None and self.crawler.stats is not None:
-            self.crawler.stats.set_value("archive/files", [str(p) for p in closed])
-            for repair in self.repairs:
-                self.crawler.stats.inc_value("archive/repaired_files")
-                logger.warning("repaired file: %s", repair.path)
+        stats = self.crawler.stats if self.crawler is not None else None
+        if stats is not None:
+            stats.set_value("archive/files", [str(p) for p in closed])
+            stats.set_value("archive/repaired_files", len(self.repairs))
+        if self.package_to is not None and closed:
+            pages = release_pages(self.releases_dir, {p.name for p in closed})
+            wacz = build_wacz(closed, self.package_to, pages)
+            if stats is not None:
+                stats.set_value("archive/wacz", str(wacz))

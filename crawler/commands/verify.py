@@ -1,0 +1,56 @@
+"""``scrapy verify PATH…``: check WARC, WARC.gz and WACZ files; non-zero exit on any failure."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import ClassVar
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from pipelines.warc.verify import verify_paths
+
+
+class Command(ScrapyCommand):
+    requires_project = False
+    requires_crawler_process = False
+    default_settings: ClassVar[dict[str, object]] = {"LOG_ENABLED": False}
+
+    def syntax(self) -> str:
+        return "[PATH ...]"
+
+    def short_desc(self) -> str:
+        return "Check WARC/WACZ files (structure, digests, links, HTTP, warcio, wacz)"
+
+    def long_desc(self) -> str:
+        return (
+            "Check each file (folders: every WARC and WACZ under them; default: "
+            "OUTPUT_DIR/ARCHIVE_DIR and OUTPUT_DIR/wacz) and print one line per file and a "
+            "summary. Exits 1 when any file fails."
+        )
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        if args:
+            paths = [Path(a) for a in args]
+        else:
+            output = Path(self.settings.get("OUTPUT_DIR") or "output")
+            paths = [
+                p
+                for p in (output / self.settings.get("ARCHIVE_DIR"), output / "wacz")
+                if p.exists()
+            ]
+            if not paths:
+                raise UsageError(f"nothing to verify under {output}")
+        reports = verify_paths(paths)
+        for report in reports:
+            print(report.line())
+        failed = sum(not r.ok for r in reports)
+        records = sum(r.records for r in reports if "!" not in r.path)
+        print(
+            f"{len(reports)} files checked, {len(reports) - failed} ok, {failed} failed"
+            f" ({records} records)"
+        )
+        if failed or not reports:
+            self.exitcode = 1

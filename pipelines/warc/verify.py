@@ -1,0 +1,356 @@
+"""Check WARC, WARC.gz and WACZ files the way an archivist's tools will read them.
+
+Per file: every gzip member decompresses (warcio misses a truncated last member); each
+record has the mandatory fields, no repeated field, an exact Content-Length and CRLFCRLF
+after its block, a UTC W3C-DTF WARC-Date, a target URI where one belongs and none where
+it must not; request/response, warcinfo and revisit links resolve; block and payload
+digests recompute; HTTP blocks parse and a declared Content-Encoding decodes; warcio reads
+every record. A WACZ is checked with the ``wacz`` validator and each WARC inside it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+import shutil
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stdout
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from .files import whole_members
+from .records import Digester, HttpMessage
+
+MANDATORY = ("WARC-Record-ID", "Content-Length", "WARC-Date", "WARC-Type")
+# WARC 1.1 lets only these fields repeat.
+REPEATABLE = frozenset({"warc-concurrent-to"})
+NEEDS_TARGET = frozenset(
+    {"request", "response", "revisit", "resource", "conversion", "continuation"}
+)
+WARC_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$")
+HTTP_TYPES = frozenset({"request", "response", "revisit"})
+
+
+@dataclass
+class FileReport:
+    path: str
+    records: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def line(self) -> str:
+        if self.ok:
+            return f"OK    {self.path} ({self.records} records)"
+        shown = "; ".join(self.problems[:5])
+        more = f" (+{len(self.problems) - 5} more)" if len(self.problems) > 5 else ""
+        return f"FAIL  {self.path} ({self.records} records): {shown}{more}"
+
+
+@dataclass
+class _Record:
+    offset: int
+    headers: list[tuple[str, str]]
+    block: bytes
+
+    def get(self, name: str) -> str | None:
+        lowered = name.lower()
+        return next((v for k, v in self.headers if k.lower() == lowered), None)
+
+    def all(self, name: str) -> list[str]:
+        lowered = name.lower()
+        return [v for k, v in self.headers if k.lower() == lowered]
+
+
+class _Structure(Exception):
+    pass
+
+
+def _records(stream: IO[bytes]) -> Iterator[_Record]:
+    """Records of an uncompressed WARC stream, parsed strictly."""
+    offset = 0
+    while True:
+        line = stream.readline()
+        if not line:
+            return
+        if line in (b"\r\n", b"\n"):
+            raise _Structure(f"offset {offset}: blank line where a record should start")
+        if not line.startswith(b"WARC/"):
+            raise _Structure(f"offset {offset}: record does not start with a WARC version line")
+        consumed = len(line)
+        headers = []
+        while True:
+            line = stream.readline()
+            consumed += len(line)
+            if not line:
+                raise _Structure(f"offset {offset}: headers cut short")
+            if line == b"\r\n":
+                break
+            if not line.endswith(b"\r\n"):
+                raise _Structure(f"offset {offset}: header line not ended by CRLF")
+            name, colon, value = line[:-2].decode("utf-8", "replace").partition(":")
+            if not colon:
+                raise _Structure(f"offset {offset}: header line without a colon")
+            headers.append((name.strip(), value.strip()))
+        record = _Record(offset, headers, b"")
+        length_text = record.get("Content-Length")
+        if length_text is None or not length_text.isdigit():
+            raise _Structure(f"offset {offset}: missing or bad Content-Length")
+        length = int(length_text)
+        record.block = stream.read(length)
+        if len(record.block) != length:
+            raise _Structure(f"offset {offset}: block shorter than its Content-Length")
+        if stream.read(4) != b"\r\n\r\n":
+            raise _Structure(f"offset {offset}: no CRLFCRLF after the block")
+        yield record
+        offset += consumed + length + 4
+
+
+def _decodes(encoding: str, body: bytes) -> bool:
+    """True when ``body`` decodes fully with the declared content encoding."""
+    encoding = encoding.strip().lower()
+    if encoding in ("identity", ""):
+        return True
+    decoders = {
+        "gzip": gzip.decompress,
+        "x-gzip": gzip.decompress,
+        "deflate": _inflate,
+        "br": _unbrotli,
+    }
+    decoder = decoders.get(encoding)
+    if decoder is None:
+        return False
+    try:
+        decoder(body)
+    except Exception:
+        return False
+    return True
+
+
+def _inflate(body: bytes) -> bytes:
+    try:
+        return zlib.decompress(body)
+    except zlib.error:
+        return zlib.decompress(body, -zlib.MAX_WBITS)  # raw deflate, as some servers send
+
+
+def _unbrotli(body: bytes) -> bytes:
+    import brotli
+
+    data: bytes = brotli.decompress(body)
+    return data
+
+
+def _check_record(record: _Record, report: FileReport) -> None:
+    where = f"offset {record.offset}"
+    for name in MANDATORY:
+        if record.get(name) is None:
+            report.problems.append(f"{where}: no {name}")
+    seen: set[str] = set()
+    for name, _value in record.headers:
+        key = name.lower()
+        if key in seen and key not in REPEATABLE:
+            report.problems.append(f"{where}: {name} repeated")
+        seen.add(key)
+    date = record.get("WARC-Date") or ""
+    if not WARC_DATE.match(date):
+        report.problems.append(f"{where}: WARC-Date {date!r} is not UTC W3C-DTF")
+    rec_type = record.get("WARC-Type") or ""
+    target = record.get("WARC-Target-URI")
+    if rec_type in NEEDS_TARGET and not target:
+        report.problems.append(f"{where}: {rec_type} record without WARC-Target-URI")
+    if rec_type == "warcinfo" and target:
+        report.problems.append(f"{where}: warcinfo record with a WARC-Target-URI")
+    _check_digests(record, rec_type, report)
+    if rec_type in HTTP_TYPES:
+        _check_http(record, rec_type, report)
+
+
+def _digester_for(value: str) -> Digester | None:
+    algorithm = value.split(":", 1)[0].lower().replace("-", "")
+    return Digester(algorithm) if algorithm in ("sha1", "sha256") else None
+
+
+def _check_digests(record: _Record, rec_type: str, report: FileReport) -> None:
+    where = f"offset {record.offset}"
+    block_digest = record.get("WARC-Block-Digest")
+    if block_digest:
+        digester = _digester_for(block_digest)
+        if digester is None:
+            report.problems.append(f"{where}: unknown block digest algorithm {block_digest!r}")
+        elif digester(record.block) != block_digest:
+            report.problems.append(f"{where}: block digest does not match")
+    payload_digest = record.get("WARC-Payload-Digest")
+    if (
+        payload_digest
+        and rec_type in ("response", "request")
+        and record.get("WARC-Truncated") is None
+    ):
+        digester = _digester_for(payload_digest)
+        if digester is None:
+            report.problems.append(f"{where}: unknown payload digest algorithm")
+            return
+        message = HttpMessage.parse(record.block)
+        # The payload is the entity without transfer encoding (WARC 1.1, 6.3.2); a raw-body
+        # digest of a non-chunked message is the same thing.
+        if payload_digest not in (digester(message.entity()), digester(message.body)):
+            report.problems.append(f"{where}: payload digest does not match")
+
+
+def _check_http(record: _Record, rec_type: str, report: FileReport) -> None:
+    where = f"offset {record.offset}"
+    message = HttpMessage.parse(record.block)
+    first = message.head.split(b"\r\n", 1)[0]
+    if rec_type == "request":
+        if not re.match(rb"^[A-Z]+ \S+ HTTP/\d\.\d$", first):
+            report.problems.append(f"{where}: request line does not parse")
+        return
+    if message.status is None:
+        report.problems.append(f"{where}: HTTP status line does not parse")
+        return
+    if rec_type == "revisit" or record.get("WARC-Truncated"):
+        return
+    encoding = message.header("Content-Encoding")
+    if encoding and message.body and not _decodes(encoding, message.entity()):
+        report.problems.append(f"{where}: Content-Encoding {encoding!r} does not decode")
+
+
+def _check_links(records: list[_Record], report: FileReport, known_ids: set[str]) -> None:
+    ids = known_ids | {r.get("WARC-Record-ID") or "" for r in records}
+    for record in records:
+        where = f"offset {record.offset}"
+        for link in ("WARC-Warcinfo-ID", "WARC-Refers-To"):
+            value = record.get(link)
+            if value and value not in ids:
+                report.problems.append(f"{where}: {link} {value} not found")
+        for value in record.all("WARC-Concurrent-To"):
+            if value not in ids:
+                report.problems.append(f"{where}: WARC-Concurrent-To {value} not found")
+        if (
+            record.get("WARC-Type") == "revisit"
+            and not record.get("WARC-Refers-To")
+            and not record.get("WARC-Refers-To-Target-URI")
+        ):
+            report.problems.append(f"{where}: revisit without WARC-Refers-To")
+
+
+def _warcio_reads(data: IO[bytes], report: FileReport) -> None:
+    try:
+        for record in ArchiveIterator(data):
+            record.content_stream().read()
+    except (ArchiveLoadFailed, OSError, ValueError, zlib.error) as error:
+        report.problems.append(f"warcio cannot read it: {error}")
+
+
+def verify_warc(
+    path: Path, known_ids: set[str] | None = None, name: str | None = None
+) -> FileReport:
+    """Check one WARC file (gzip or not). ``known_ids``: record ids of sibling files."""
+    report = FileReport(name or str(path))
+    gzipped = path.name.endswith(".gz")
+    if gzipped:
+        end, _count = whole_members(path)
+        if end != path.stat().st_size:
+            report.problems.append(f"gzip member at offset {end} does not decompress")
+    records: list[_Record] = []
+    try:
+        with gzip.open(path, "rb") if gzipped else path.open("rb") as stream:
+            for record in _records(stream):  # type: ignore[arg-type]
+                records.append(record)
+                _check_record(record, report)
+    except (_Structure, OSError, EOFError, zlib.error) as error:
+        report.problems.append(str(error))
+    report.records = len(records)
+    if records and records[0].get("WARC-Type") != "warcinfo":
+        report.problems.append("the first record is not a warcinfo record")
+    _check_links(records, report, known_ids or set())
+    with path.open("rb") as raw:
+        _warcio_reads(raw, report)
+    return report
+
+
+def record_ids(path: Path) -> set[str]:
+    """Every WARC-Record-ID in a file (to resolve links across the files of one crawl)."""
+    ids = set()
+    try:
+        with path.open("rb") as handle:
+            for record in ArchiveIterator(handle):
+                ids.add(record.rec_headers.get_header("WARC-Record-ID"))
+    except (ArchiveLoadFailed, OSError, zlib.error):
+        pass
+    return ids
+
+
+def verify_wacz(path: Path) -> list[FileReport]:
+    from wacz.util import WACZ_VERSION
+    from wacz.validate import OUTDATED_WACZ, Validation
+
+    report = FileReport(str(path))
+    with redirect_stdout(io.StringIO()) as said:
+        validation = Validation(str(path))
+        checks = [
+            validation.check_required_contents,
+            validation.frictionless_validate,
+            validation.check_file_paths,
+            validation.check_file_hashes,
+            validation.check_data_package_hash_and_sig,
+        ]
+        passed = validation.version in (WACZ_VERSION, OUTDATED_WACZ) and all(
+            check() is not False for check in checks
+        )
+    if not passed:
+        report.problems.append("wacz validate: " + " ".join(said.getvalue().split())[-300:])
+    reports = [report]
+    with zipfile.ZipFile(path) as package:
+        names = [n for n in package.namelist() if n.startswith("archive/")]
+        report.records = len(names)
+        with _extracted(package, names) as files:
+            ids = set().union(*(record_ids(f) for f in files)) if files else set()
+            reports += [verify_warc(f, ids, name=f"{path}!{f.name}") for f in files]
+    return reports
+
+
+@contextmanager
+def _extracted(package: zipfile.ZipFile, names: list[str]) -> Iterator[list[Path]]:
+    """The package's WARCs copied to a temporary folder (streamed, not read into memory)."""
+    with tempfile.TemporaryDirectory(prefix="verify-wacz-") as folder:
+        paths = []
+        for name in names:
+            target = Path(folder) / Path(name).name
+            with package.open(name) as source, target.open("wb") as sink:
+                shutil.copyfileobj(source, sink)
+            paths.append(target)
+        yield paths
+
+
+def verify_paths(paths: list[Path]) -> list[FileReport]:
+    """Check every file given (folders: the WARCs and WACZs in them)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(
+                p for p in path.rglob("*") if p.name.endswith((".warc", ".warc.gz", ".wacz"))
+            )
+        else:
+            files.append(path)
+    warcs = [f for f in files if not f.name.endswith(".wacz")]
+    ids = set().union(*(record_ids(w) for w in warcs)) if warcs else set()
+    reports: list[FileReport] = []
+    for file in files:
+        if not file.exists():
+            reports.append(FileReport(str(file), problems=["no such file"]))
+        elif file.name.endswith(".wacz"):
+            reports += verify_wacz(file)
+        else:
+            reports.append(verify_warc(file, ids))
+    return reports
