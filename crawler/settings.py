@@ -61,6 +61,9 @@ ARCHIVE_OPERATOR = ""  # who runs the crawl (warcinfo); CRAWLER_CONTACT when emp
 ARCHIVE_REDACT_HEADERS = ["Authorization", "Proxy-Authorization", "Cookie"]
 # Payloads at least this large are stored once; later identical ones become revisits.
 ARCHIVE_DEDUP_MIN_SIZE = 256
+# Also fetch (and so archive) the images and documents each release links.
+ARCHIVE_MEDIA = True
+ARCHIVE_MEDIA_MAX_SIZE = 100_000_000  # bytes; a larger file is cut and archived as truncated
 ARCHIVE_INDEX = True  # a sorted CDXJ index beside each WARC when the crawl closes
 ARCHIVE_PACKAGE = False  # also package the run's WARCs as OUTPUT_DIR/wacz/<run>.wacz
 DOWNLOAD_HANDLERS = {

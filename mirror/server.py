@@ -62,6 +62,10 @@ class MirrorHandler(BaseHTTPRequestHandler):
             return self._not_found()
         if path.lower() == "/desktopmodules/articlecs/print.aspx":
             return self._print_view(query)
+        if _MEDIA.match(path):  # media.defense.gov paths, served here for a mirror crawl
+            return self._send(200, _placeholder_jpeg(path), "image/jpeg")
+        if path.lower().endswith(".pdf"):
+            return self._send(200, _placeholder_pdf(path), "application/pdf")
         key = profile.article_key(path)
         if key is not None:
             release = self.site.find(int(key[0]))
@@ -135,6 +139,24 @@ class MirrorHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD" and status != 304:
             self.wfile.write(data)
+
+
+_MEDIA = re.compile(r"^/\d{4}/[A-Za-z]{3}/\d{2}/\d+/")
+
+
+def _placeholder_jpeg(path: str) -> bytes:
+    """A small JPEG-framed file naming its path (SOI, a COM segment, EOI): distinct per image."""
+    comment = f"mirror placeholder for {path}".encode()
+    return b"\xff\xd8\xff\xfe" + (len(comment) + 2).to_bytes(2, "big") + comment + b"\xff\xd9"
+
+
+def _placeholder_pdf(path: str) -> bytes:
+    return (
+        b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n% mirror placeholder for "
+        + path.encode()
+        + b"\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    )
 
 
 def serve(

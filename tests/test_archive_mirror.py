@@ -253,3 +253,16 @@ def test_sigkill_mid_crawl_then_rerun_repairs_and_verifies(mirror: Mirror, tmp_p
     check = _run("warcio", "check", *map(str, warcs))
     assert check.returncode == 0, check.stdout
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+@pytest.mark.slow
+def test_every_release_page_replays_in_pywb(afmil: CrawlResult, tmp_path: Path) -> None:
+    from parsel import Selector
+
+    from tests.pywb import Pywb
+
+    with Pywb(tmp_path, "mirror", _warcs(afmil)) as pywb:
+        for release in afmil.releases:
+            page = pywb.replay(release["archive"]["target_uri"], release["archive"]["date"])
+            headings = " ".join(Selector(text=page).css("h1 ::text").getall())
+            assert release["title"] in " ".join(headings.split()), release["id"]

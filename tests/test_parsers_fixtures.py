@@ -21,6 +21,7 @@ RELEASE_FIELDS = [
     "bylines",
     "tags",
     "images",
+    "documents",
     "language",
     "languages",
     "sections",

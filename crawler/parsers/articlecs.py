@@ -177,6 +177,7 @@ def parse(
         bylines=extract_bylines(root),
         tags=extract_tags(root, selector),
         images=extract_images(root, url),
+        documents=extract_documents(body, url),
         language=primary.lang,
         languages=[section.lang for section in sections],
         sections=sections,
@@ -405,6 +406,15 @@ _COPIED_HOST = re.compile(
 def _unmirrored(url: str) -> str:
     match = _COPIED_HOST.match(url)
     return f"http://{match.group('host')}/{url[match.end() :]}" if match else url
+
+
+_DOCUMENT = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?)(?:\?.*)?$", re.I)
+
+
+def extract_documents(body: Selector, url: str) -> list[str]:
+    """Documents (PDF, Office files) the body links, absolute, in order."""
+    hrefs = (h.strip() for h in body.css("a::attr(href)").getall())
+    return list(dict.fromkeys(urljoin(url, h) for h in hrefs if _DOCUMENT.search(h)))
 
 
 def _caption(img: Selector) -> str | None:

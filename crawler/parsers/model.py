@@ -81,6 +81,7 @@ class Release:
     bylines: list[Byline]
     tags: list[str]
     images: list[Image]
+    documents: list[str]
     language: str
     languages: list[str]
     sections: list[Section]

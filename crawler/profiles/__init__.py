@@ -61,6 +61,8 @@ class SiteProfile:
     portal_id: int | None = None
     languages: tuple[str, ...] = ("en",)
     date_order: str = "MDY"
+    # Hosts serving the site's images and documents (archived with each release).
+    media_hosts: tuple[str, ...] = ("media.defense.gov",)
     licence: str = "U.S. government work: public domain in the United States (17 U.S.C. 105)."
 
     @property

@@ -58,7 +58,9 @@ class ArticleCSSpider(scrapy.Spider):
             raise ValueError(f"base_url must be an http(s) origin, got {base_url!r}")
         self.max_pages = _positive_int("max_pages", max_pages)
         base_host = urlsplit(self.base_url).hostname or ""
-        self.allowed_domains = sorted({base_host, *self.profile.hosts})
+        # A mirror serves the publisher's media too; a real crawl fetches them from their host.
+        self.mirrored = self.base_url != self.profile.origin
+        self.allowed_domains = sorted({base_host, *self.profile.hosts, *self.profile.media_hosts})
         self.seen_articles: set[str] = set()
 
     @classmethod
@@ -79,7 +81,8 @@ class ArticleCSSpider(scrapy.Spider):
         parts = urlsplit(url)
         base = urlsplit(self.base_url)
         host = (parts.hostname or "").lower()
-        if host and host not in self.profile.hosts and host != base.hostname:
+        mirrored_media = self.mirrored and host in self.profile.media_hosts
+        if host and host not in self.profile.hosts and host != base.hostname and not mirrored_media:
             return url
         path = "/" + "/".join(p for p in parts.path.split("/") if p)
         if parts.path.endswith("/") and path != "/":
@@ -148,8 +151,30 @@ class ArticleCSSpider(scrapy.Spider):
             if capture:
                 record["archive"] = capture
             yield record
+            yield from self.media_requests(response, result)
             return
         yield from self.refused(response.request, result, article_id)
+
+    def media_requests(self, response: Response, release: Release) -> Iterator[scrapy.Request]:
+        """The images and documents a release links, so the archive holds them too."""
+        settings = self.crawler.settings
+        if not (settings.getbool("ARCHIVE_ENABLED") and settings.getbool("ARCHIVE_MEDIA")):
+            return
+        links = [image.url for image in release.images] + release.documents
+        for link in dict.fromkeys(links):
+            yield scrapy.Request(
+                self.localize(link),
+                callback=self.media_fetched,
+                errback=self.media_failed,
+                priority=-1,
+                meta={"download_maxsize": settings.getint("ARCHIVE_MEDIA_MAX_SIZE")},
+            )
+
+    def media_fetched(self, response: Response) -> None:
+        self.crawler.stats.inc_value("archive/media")
+
+    def media_failed(self, failure: Failure) -> None:
+        self.crawler.stats.inc_value("archive/media_failed")
 
     def refused(
         self, request: scrapy.Request | None, reject: Reject, article_id: str
