@@ -18,11 +18,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind")
     parser.add_argument("--sites", nargs="*", help="site ids to serve (default: all)")
     parser.add_argument("--urls-file", help="also write the {site: origin} JSON to this file")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=0,
+        help="add this many generated releases to each site (benchmarks)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
     if not args.host.startswith("127.") and args.host not in ("localhost", "::1"):
         parser.error("the mirror only binds loopback addresses")
-    sites = load_sites()
+    sites = load_sites(args.scale)
     if args.sites:
         sites = {k: v for k, v in sites.items() if k in args.sites}
     servers = serve(sites, args.host, args.verbose)

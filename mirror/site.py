@@ -121,7 +121,53 @@ CONTENT_FILES = {
 }
 
 
-def load_sites() -> dict[str, MirrorSite]:
+def synthesize(site: MirrorSite, count: int) -> None:
+    """Add ``count`` releases made from the site's own (ok) ones: new ids, older dates.
+
+    Deterministic, so two mirrors with the same scale serve the same pages (benchmarks,
+    recrawl tests that need hundreds of releases over many listing pages).
+    """
+    models = [r for r in site.releases if r.status == OK and not r.print_file]
+    lowest = min(r.id for r in site.releases)
+    for index in range(count):
+        model = models[index % len(models)]
+        shift = index % len(model.paragraphs) if model.paragraphs else 0
+        year = 2018 - index // 200
+        month = (
+            "Jan.",
+            "Feb.",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "Aug.",
+            "Sept.",
+            "Oct.",
+            "Nov.",
+            "Dec.",
+        )[index % 12]
+        site.releases.append(
+            MirrorRelease(
+                id=lowest - 1000 - index,
+                slug=f"{model.slug[:60]}-{index}",
+                title=f"{model.title} ({index})",
+                number=model.number and f"{model.number}-{index}",
+                date=f"{month} {1 + index % 28}, {year}",
+                time=None,
+                dateline=model.dateline,
+                dash=model.dash,
+                byline=model.byline,
+                paragraphs=model.paragraphs[shift:] + model.paragraphs[:shift],
+                tags=model.tags,
+                images=[],
+                status=OK,
+            )
+        )
+
+
+def load_sites(scale: int = 0) -> dict[str, MirrorSite]:
+    """The bundled sites; ``scale`` adds that many generated releases to each."""
     sites: dict[str, MirrorSite] = {}
     for site_id, files in CONTENT_FILES.items():
         site = MirrorSite(get_profile(site_id))
@@ -131,5 +177,7 @@ def load_sites() -> dict[str, MirrorSite]:
             )
         if site_id == "afmil":
             site.releases.extend(_afmil_print_releases())
+        if scale:
+            synthesize(site, scale)
         sites[site_id] = site
     return sites

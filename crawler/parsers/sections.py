@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .languages import language_of, script_language
+from .languages import language_of, paragraph_languages, script_language
 from .model import Section
 from .text import join_paragraphs
 
@@ -69,8 +69,8 @@ def split_sections(
     """Group paragraphs by language; the first language found is the primary one."""
     drafts: dict[str, _Draft] = {}
     current: _Draft | None = None
-    for paragraph in paragraphs:
-        lang = language_of(paragraph, site_languages)
+    languages = paragraph_languages(paragraphs, site_languages)
+    for paragraph, lang in zip(paragraphs, languages, strict=True):
         if lang is None:  # no letters ("-30-", "###"): stays with the running section
             if current is not None:
                 current.paragraphs.append(paragraph)

@@ -99,6 +99,13 @@ def route(path: str) -> tuple[bytes, bool]:
         return _response(
             "200 OK", [*html, ("Connection", "close")], _html("ends at close"), length=False
         ), True
+    if base == "/truncated":  # promises 5000 bytes, sends 100, closes
+        head = _response("200 OK", [*html, ("Content-Length", "5000")], b"", length=False)
+        return head + b"x" * 100, True
+    if base == "/big":  # larger than the spider's download_maxsize
+        return _response(
+            "200 OK", [("Content-Type", "application/octet-stream")], b"\0" * 3_000_000
+        ), False
     return _response("404 Not Found", html, _html("not found")), False
 
 
@@ -128,7 +135,11 @@ class Handler(socketserver.BaseRequestHandler):
             request, buffer = head + b"\r\n\r\n" + rest[:length], rest[length:]
             path = request.split(b" ", 2)[1].decode("latin-1")
             response, close = route(path)
-            connection.sendall(response)
+            try:
+                connection.sendall(response)
+            except OSError:  # the client hung up mid-response (download_maxsize)
+                self.server.log(path, request, response)
+                return
             self.server.log(path, request, response)
             if close:
                 connection.shutdown(socket.SHUT_RDWR)

@@ -18,6 +18,8 @@ PATHS = [
     "/pdf",
     "/latin1",
     "/close-delimited",
+    "/truncated",
+    "/big",
 ]
 
 
@@ -36,7 +38,13 @@ class WireSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for path in PATHS:
-            yield scrapy.Request(self.base_url + path, dont_filter=True)
+            meta = {"download_maxsize": 100_000} if path == "/big" else {}
+            yield scrapy.Request(
+                self.base_url + path, dont_filter=True, meta=meta, errback=self.failed
+            )
+
+    def failed(self, failure: Any) -> None:
+        self.logger.info("expected failure: %s", failure.value)
 
     def parse(self, response: scrapy.http.Response) -> Any:
         yield {
