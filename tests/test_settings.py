@@ -48,4 +48,9 @@ def test_links_to_real_hosts_are_fetched_from_the_mirror() -> None:
     spider = _spider(base_url="http://127.0.0.1:8000/")
     link = "http://www.defense.gov/News/Releases/Release/Article/5/x//"
     assert spider.localize(link) == "http://127.0.0.1:8000/News/Releases/Release/Article/5/x/"
-    assert spider.localize("https://media.defense.gov/a.jpg") == "https://media.defense.gov/a.jpg"
+    # The mirror serves the publisher's media too; other hosts are left alone.
+    assert spider.localize("https://media.defense.gov/a.jpg") == "http://127.0.0.1:8000/a.jpg"
+    assert spider.localize("https://www.youtube.com/x") == "https://www.youtube.com/x"
+    real = _spider()
+    assert real.localize("https://media.defense.gov/a.jpg") == "https://media.defense.gov/a.jpg"
+    assert real.localize("http://defense.gov/News/x//") == "https://www.war.gov/News/x/"
