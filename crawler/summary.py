@@ -41,6 +41,14 @@ def summarize(output_dir: Path) -> str:
     rows.append("")
     rows.append(f"releases: {output_dir / 'releases'}/<site>-<run time>.jsonl")
     rows.append(f"rejects:  {output_dir / 'rejects'}/<site>-<run time>.jsonl")
+    warcs = sorted((output_dir / "warc").glob("*.warc.gz"))
+    if warcs:
+        size = sum(p.stat().st_size for p in warcs)
+        rows.append(f"archive:  {len(warcs)} WARC files ({size / 1e6:.1f} MB) with CDXJ "
+                    f"indexes in {output_dir / 'warc'}")
+    packages = sorted((output_dir / "wacz").glob("*.wacz"))
+    if packages:
+        rows.append(f"package:  {packages[-1]}")
     return "\n".join(rows)
 
 
