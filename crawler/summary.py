@@ -44,8 +44,10 @@ def summarize(output_dir: Path) -> str:
     warcs = sorted((output_dir / "warc").glob("*.warc.gz"))
     if warcs:
         size = sum(p.stat().st_size for p in warcs)
-        rows.append(f"archive:  {len(warcs)} WARC files ({size / 1e6:.1f} MB) with CDXJ "
-                    f"indexes in {output_dir / 'warc'}")
+        rows.append(
+            f"archive:  {len(warcs)} WARC files ({size / 1e6:.1f} MB) with CDXJ "
+            f"indexes in {output_dir / 'warc'}"
+        )
     packages = sorted((output_dir / "wacz").glob("*.wacz"))
     if packages:
         rows.append(f"package:  {packages[-1]}")

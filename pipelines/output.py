@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, ClassVar, Self
 from weakref import WeakKeyDictionary
 
 from scrapy.crawler import Crawler
@@ -36,3 +36,30 @@ def write_json_line(handle: IO[str], record: dict[str, Any]) -> None:
     """One record per line, UTF-8 unescaped, keys in the record's own order; flushed at once."""
     handle.write(json.dumps(record, ensure_ascii=False, separators=(", ", ": ")) + "\n")
     handle.flush()
+
+
+class RunFileWriter:
+    """Base of the pipelines that write one JSON Lines file per run under OUTPUT_DIR/<kind>."""
+
+    kind: ClassVar[str]
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.handle: IO[str] | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        path = run_file(self.crawler, self.kind)
+        self.handle = path.open("a", encoding="utf-8")
+        self.crawler.stats.set_value(f"output/{self.kind}_file", str(path))
+
+    def close_spider(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+
+    def write(self, record: dict[str, Any]) -> None:
+        assert self.handle is not None, "open_spider() was not called"
+        write_json_line(self.handle, record)

@@ -112,8 +112,8 @@ def test_files_rotate_by_size_each_with_its_warcinfo(tmp_path: Path) -> None:
     assert len(closed) >= 3
     assert [p.name.split("-")[2] for p in closed] == [f"{n:05d}" for n in range(1, len(closed) + 1)]
     for warc in closed:
-        first = gzip.open(warc).readline()
-        assert first == b"WARC/1.1\r\n"
+        with gzip.open(warc) as stream:
+            assert stream.readline() == b"WARC/1.1\r\n"
         with warc.open("rb") as handle:
             assert next(iter(ArchiveIterator(handle))).rec_type == "warcinfo"
     assert not list(tmp_path.glob("*.open"))
