@@ -10,7 +10,7 @@ import sys
 import threading
 
 from .server import origin_of, serve
-from .site import load_sites
+from .site import PAGE_SIZE, load_sites
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,11 +24,14 @@ def main(argv: list[str] | None = None) -> int:
         default=0,
         help="add this many generated releases to each site (benchmarks)",
     )
+    parser.add_argument(
+        "--page-size", type=int, default=PAGE_SIZE, help="releases per listing page"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
     if not args.host.startswith("127.") and args.host not in ("localhost", "::1"):
         parser.error("the mirror only binds loopback addresses")
-    sites = load_sites(args.scale)
+    sites = load_sites(args.scale, args.page_size)
     if args.sites:
         sites = {k: v for k, v in sites.items() if k in args.sites}
     servers = serve(sites, args.host, args.verbose)

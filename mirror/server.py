@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import re
 import threading
-from email.utils import formatdate
+from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from urllib.parse import parse_qsl, urlsplit
 
 from . import render
-from .site import BLOCKED, PRINT_ONLY, MirrorRelease, MirrorSite
+from .site import BASE_MODIFIED, BLOCKED, GONE, PRINT_ONLY, MirrorRelease, MirrorSite
 
 # Page styles cycle by position so each site serves <p>, Word-paste and <br> bodies.
 _STYLES = ("p", "word", "p", "br")
-_LAST_MODIFIED = formatdate(1_750_000_000, usegmt=True)
 
 
 class MirrorHandler(BaseHTTPRequestHandler):
@@ -45,6 +45,8 @@ class MirrorHandler(BaseHTTPRequestHandler):
         path = re.sub(r"/{2,}", "/", parts.path)
         query = {k.lower(): v for k, v in parse_qsl(parts.query)}
         profile = self.site.profile
+        if path.startswith("/__mirror/"):
+            return self._control(path.removeprefix("/__mirror/"), query)
         origin = f"http://{self.headers.get('Host', '127.0.0.1')}"
         if path == "/robots.txt":
             return self._send(
@@ -52,12 +54,17 @@ class MirrorHandler(BaseHTTPRequestHandler):
             )
         if path.lower() == profile.listings[0].lower():
             number = int(query.get("page", "1") or 1) if query.get("page", "1").isdigit() else 1
-            return self._send(200, render.listing(self.site, number))
+            return self._send(
+                200, render.listing(self.site, number), modified=self.site.last_modified()
+            )
         if path.lower() == "/desktopmodules/articlecs/rss.ashx":
             feed = next((f for f in profile.feeds if str(f.site) == query.get("site")), None)
             if feed and str(feed.content_type) == query.get("contenttype"):
                 return self._send(
-                    200, render.rss(self.site, origin), "application/rss+xml; charset=utf-8"
+                    200,
+                    render.rss(self.site, origin),
+                    "application/rss+xml; charset=utf-8",
+                    modified=self.site.last_modified(),
                 )
             return self._not_found()
         if path.lower() == "/desktopmodules/articlecs/print.aspx":
@@ -75,6 +82,11 @@ class MirrorHandler(BaseHTTPRequestHandler):
         return self._not_found()
 
     def _article(self, release: MirrorRelease) -> None:
+        if release.status == GONE:
+            html = render.page(
+                self.site, "410 - Gone", "<h1>Gone</h1><p>This article was removed.</p>"
+            )
+            return self._send(410, html, cache=False)
         if release.status in (BLOCKED, PRINT_ONLY):
             return self._send(
                 200,
@@ -88,7 +100,7 @@ class MirrorHandler(BaseHTTPRequestHandler):
             html = render.article_display(self.site, release, style)
         else:
             html = render.article_view(self.site, release, style, index)
-        self._send(200, html)
+        self._send(200, html, modified=release.modified)
 
     def _print_view(self, query: dict[str, str]) -> None:
         article = query.get("article", "")
@@ -97,6 +109,34 @@ class MirrorHandler(BaseHTTPRequestHandler):
             return self._not_found()
         body = resources.files("mirror").joinpath("content", "afmil-print", release.print_file)
         self._send(200, body.read_bytes())
+
+    def _control(self, action: str, query: dict[str, str]) -> None:
+        """Change the site as its publisher would (not linked from any page)."""
+        site = self.site
+        if action == "requests":  # what the mirror served since the last reset
+            served = list(site.served)
+            if query.get("reset"):
+                site.served.clear()
+            return self._json(served)
+        if action == "add":
+            added = site.add(int(query.get("count", "1")))
+            return self._json([r.id for r in added])
+        if action in ("edit", "delete"):
+            article = query.get("id", "")
+            changed = (
+                (site.edit if action == "edit" else site.delete)(int(article))
+                if article.isdigit()
+                else None
+            )
+            if changed is None:
+                return self._json({"error": f"no release {article!r}"}, 404)
+            return self._json({"id": changed.id, "status": changed.status})
+        return self._json({"error": f"unknown control {action!r}"}, 404)
+
+    def _json(self, value: object, status: int = 200) -> None:
+        self._write(
+            status, json.dumps(value).encode(), {"Content-Type": "application/json"}, log=False
+        )
 
     def _not_found(self) -> None:
         html = render.page(
@@ -115,13 +155,14 @@ class MirrorHandler(BaseHTTPRequestHandler):
         content_type: str = "text/html; charset=utf-8",
         extra: dict[str, str] | None = None,
         cache: bool = True,
+        modified: int = BASE_MODIFIED,
     ) -> None:
         data = body.encode("utf-8") if isinstance(body, str) else body
         headers = {"Content-Type": content_type, "Cache-Control": "private"}
         if cache:
             etag = '"' + hashlib.sha1(data).hexdigest()[:16] + '"'
-            headers.update({"ETag": etag, "Last-Modified": _LAST_MODIFIED})
-            if status == 200 and self.headers.get("If-None-Match") == etag:
+            headers.update({"ETag": etag, "Last-Modified": formatdate(modified, usegmt=True)})
+            if status == 200 and self._not_modified(etag, modified):
                 self._write(304, b"", headers)
                 return
         headers.update(extra or {})
@@ -131,7 +172,22 @@ class MirrorHandler(BaseHTTPRequestHandler):
             headers["Vary"] = "Accept-Encoding"
         self._write(status, data, headers)
 
-    def _write(self, status: int, data: bytes, headers: dict[str, str]) -> None:
+    def _not_modified(self, etag: str, modified: int) -> bool:
+        """RFC 9110: If-None-Match decides when present, else If-Modified-Since."""
+        if_none_match = self.headers.get("If-None-Match")
+        if if_none_match is not None:
+            return etag in [tag.strip() for tag in if_none_match.split(",")] or if_none_match == "*"
+        since = self.headers.get("If-Modified-Since")
+        if since:
+            try:
+                return modified <= parsedate_to_datetime(since).timestamp()
+            except (TypeError, ValueError):
+                return False
+        return False
+
+    def _write(self, status: int, data: bytes, headers: dict[str, str], log: bool = True) -> None:
+        if log:
+            self.site.served.append(f"{self.command} {self.path} {status}")
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)

@@ -7,18 +7,22 @@ Each site is served at its own origin with the real paths, so a spider started w
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+import threading
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
 from crawler.profiles import SiteProfile, get_profile
 
 PAGE_SIZE = 5
+# Last-Modified of every page until the mirror is told a release changed.
+BASE_MODIFIED = 1_750_000_000
 
 OK = "ok"
 BLOCKED = "blocked"  # article view answers Akamai's 200 "Access Denied" page
 MODULE_ERROR = "module_error"  # the ArticleCS module fails inside a normal page
 PRINT_ONLY = "print_only"  # article view blocked, the 2016 print view passes
+GONE = "gone"  # deleted by the publisher: 410, and no longer listed
 
 
 @dataclass
@@ -39,6 +43,7 @@ class MirrorRelease:
     dateline_paragraph: bool = False
     pinned: bool = False
     print_file: str | None = None
+    modified: int = BASE_MODIFIED
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> MirrorRelease:
@@ -50,27 +55,87 @@ class MirrorRelease:
 class MirrorSite:
     profile: SiteProfile
     releases: list[MirrorRelease] = field(default_factory=list)
+    page_size: int = PAGE_SIZE
+    changes: int = 0  # bumped by every add, edit and delete
+    served: list[str] = field(default_factory=list, repr=False)  # "GET /path 200" per request
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def id(self) -> str:
         return self.profile.id
 
     def listed(self) -> list[MirrorRelease]:
-        """Releases in listing order: newest first (by id), pinned ones excluded."""
-        return sorted((r for r in self.releases if not r.pinned), key=lambda r: -r.id)
+        """Releases in listing order: newest first (by id); pinned and deleted ones excluded."""
+        return sorted(
+            (r for r in self.releases if not r.pinned and r.status != GONE), key=lambda r: -r.id
+        )
 
     def pinned(self) -> list[MirrorRelease]:
         return [r for r in self.releases if r.pinned]
 
     def pages(self) -> int:
-        return max(1, -(-len(self.listed()) // PAGE_SIZE))
+        return max(1, -(-len(self.listed()) // self.page_size))
 
     def page(self, number: int) -> list[MirrorRelease]:
-        start = (number - 1) * PAGE_SIZE
-        return self.listed()[start : start + PAGE_SIZE]
+        start = (number - 1) * self.page_size
+        return self.listed()[start : start + self.page_size]
 
     def find(self, article_id: int) -> MirrorRelease | None:
         return next((r for r in self.releases if r.id == article_id), None)
+
+    def last_modified(self) -> int:
+        return max((r.modified for r in self.releases), default=BASE_MODIFIED)
+
+    # ---- controls (the publisher adds, edits, deletes) --------------------------------------
+
+    def add(self, count: int) -> list[MirrorRelease]:
+        """Publish ``count`` new releases, newer than all others, made from existing ones."""
+        models = [r for r in self.releases if r.status == OK and not r.print_file]
+        with self.lock:
+            top = max(r.id for r in self.releases)
+            added = []
+            for index in range(count):
+                self.changes += 1
+                model = models[(self.changes + index) % len(models)]
+                added.append(
+                    replace(
+                        model,
+                        id=top + 1 + index,
+                        slug=f"new-release-{top + 1 + index}",
+                        title=f"New release {top + 1 + index}: {model.title}",
+                        number=model.number and f"{model.number}-N{index}",
+                        date="Nov. 20, 2026",
+                        time=None,
+                        pinned=False,
+                        modified=BASE_MODIFIED + self.changes,
+                    )
+                )
+            self.releases.extend(added)
+        return added
+
+    def edit(self, article_id: int) -> MirrorRelease | None:
+        """Change a release's body in place (a silent edit): new ETag and Last-Modified."""
+        with self.lock:
+            release = self.find(article_id)
+            if release is None:
+                return None
+            self.changes += 1
+            release.paragraphs = [
+                *release.paragraphs,
+                f"This release was updated (correction {self.changes}).",
+            ]
+            release.modified = BASE_MODIFIED + self.changes
+            return release
+
+    def delete(self, article_id: int) -> MirrorRelease | None:
+        with self.lock:
+            release = self.find(article_id)
+            if release is None:
+                return None
+            self.changes += 1
+            release.status = GONE
+            release.modified = BASE_MODIFIED + self.changes
+            return release
 
 
 def _read_json(name: str) -> dict[str, Any]:
@@ -166,11 +231,11 @@ def synthesize(site: MirrorSite, count: int) -> None:
         )
 
 
-def load_sites(scale: int = 0) -> dict[str, MirrorSite]:
+def load_sites(scale: int = 0, page_size: int = PAGE_SIZE) -> dict[str, MirrorSite]:
     """The bundled sites; ``scale`` adds that many generated releases to each."""
     sites: dict[str, MirrorSite] = {}
     for site_id, files in CONTENT_FILES.items():
-        site = MirrorSite(get_profile(site_id))
+        site = MirrorSite(get_profile(site_id), page_size=page_size)
         for name in files:
             site.releases.extend(
                 MirrorRelease.from_dict(item) for item in _read_json(name)["releases"]
