@@ -43,11 +43,20 @@ OUTPUT_DIR = "output"
 RELEASES_SCHEMA = "release.schema.json"  # a file in crawler/schema, or a path
 ITEM_PIPELINES = {
     "pipelines.dedupe.DedupeReleasesPipeline": 200,
+    "pipelines.versions.VersionPipeline": 250,
     "pipelines.validate.ValidateReleasePipeline": 300,
     "pipelines.rejects.RejectsPipeline": 400,
     "pipelines.archive_link.ArchiveLinkPipeline": 500,
     "pipelines.jsonlines.ReleasesJsonLinesPipeline": 800,
+    "pipelines.state.pipeline.StatePipeline": 900,
 }
+# ---- state (incremental recrawls) ----------------------------------------------------------
+# What earlier runs saw, so a run fetches only what is new. Relative to OUTPUT_DIR.
+STATE_ENABLED = True
+STATE_PATH = "state/crawl.sqlite"
+# A release refused after its retries (block page, module error) is tried again by the
+# first run this many hours later (and by every full or revisit run).
+RELEASES_RETRY_REFUSED_AFTER = 6.0
 
 # ---- archive (WARC at wire fidelity) -------------------------------------------------------
 # Every HTTP exchange is captured at the connection and written to OUTPUT_DIR/ARCHIVE_DIR.

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Generator, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -32,13 +32,21 @@ from crawler.parsers.model import (
     TRANSIENT_REASONS,
 )
 from crawler.profiles import SiteProfile, get_profile
+from pipelines.state.crawl import state_for
+
+from .incremental import NOT_MODIFIED, SiteState, conditional_headers, parse_revisit
 
 
 class ArticleCSSpider(scrapy.Spider):
-    """Crawl one ArticleCS site. Arguments: ``site``, ``base_url``, ``max_pages``."""
+    """Crawl one ArticleCS site.
+
+    Arguments: ``site``, ``base_url``, ``max_pages``, ``full`` (walk every listing page),
+    ``revisit`` (``all`` or DAYS: re-check known releases with conditional GETs).
+    """
 
     name = "articlecs"
     profile_id: ClassVar[str | None] = None
+    site_state: SiteState
 
     def __init__(
         self,
@@ -46,6 +54,8 @@ class ArticleCSSpider(scrapy.Spider):
         site: str | None = None,
         base_url: str | None = None,
         max_pages: str | int | None = None,
+        full: str | None = None,
+        revisit: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -57,6 +67,8 @@ class ArticleCSSpider(scrapy.Spider):
         if urlsplit(self.base_url).scheme not in ("http", "https"):
             raise ValueError(f"base_url must be an http(s) origin, got {base_url!r}")
         self.max_pages = _positive_int("max_pages", max_pages)
+        self.full = str(full or "").lower() in ("1", "true", "yes")
+        self.revisit: int | bool = parse_revisit(revisit)
         base_host = urlsplit(self.base_url).hostname or ""
         # A mirror serves the publisher's media too; a real crawl fetches them from their host.
         self.mirrored = self.base_url != self.profile.origin
@@ -67,6 +79,7 @@ class ArticleCSSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ArticleCSSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
+        spider.site_state = SiteState(state_for(crawler), spider.profile.id)
         if not settings.frozen and _is_loopback(spider.base_url):
             # A local mirror: no politeness delays.
             settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
@@ -92,49 +105,131 @@ class ArticleCSSpider(scrapy.Spider):
     # ---- crawl -----------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        state = self.site_state
+        # Found by a run that was killed, or refused earlier: a full or revisit run retries
+        # every refusal, others those older than RELEASES_RETRY_REFUSED_AFTER hours.
+        retry_after = (
+            None
+            if self.full or self.revisit
+            else timedelta(hours=self.crawler.settings.getfloat("RELEASES_RETRY_REFUSED_AFTER"))
+        )
+        for article_id, url in state.pending(retry_after):
+            self.seen_articles.add(article_id)
+            yield self.article_request(url, article_id)
         for path in self.profile.listings:
-            yield scrapy.Request(
-                self.base_url + path, callback=self.parse_listing, cb_kwargs={"page": 1}
-            )
+            headers = {} if self.full else state.source_headers(path)
+            yield self.listing_request(path, 1, headers)
+            cursor = state.walk_cursor(path)
+            if cursor and cursor > 1:  # a walk an earlier run did not finish
+                yield self.listing_request(path, cursor, {})
         for feed in self.profile.feeds:
-            yield scrapy.Request(self.base_url + feed.path(), callback=self.parse_feed)
-
-    def parse_listing(self, response: Response, page: int) -> Iterator[Any]:
-        links = listing_parser.article_links(response.text, response.url, self.profile)
-        self.crawler.stats.inc_value("listing/pages")
-        self.crawler.stats.inc_value("listing/links", len(links))
-        yield from self.follow_articles(links, response)
-        next_page = page + 1
-        if not links or (self.max_pages and next_page > self.max_pages):
-            return
-        if listing_parser.has_page(response.text, next_page):
-            yield response.follow(
-                listing_parser.with_page(response.url, next_page),
-                callback=self.parse_listing,
-                cb_kwargs={"page": next_page},
+            headers = {} if self.full else state.source_headers(feed.path())
+            yield scrapy.Request(
+                self.base_url + feed.path(),
+                callback=self.parse_feed,
+                headers=headers,
+                meta={"handle_httpstatus_list": [NOT_MODIFIED]},
+                dont_filter=True,
+                cb_kwargs={"source": feed.path()},
+            )
+        for known in state.to_revisit(self.revisit):
+            self.seen_articles.add(known.article_id)
+            target = known.capture["target_uri"] if known.capture else known.url
+            yield self.article_request(
+                target,
+                known.article_id,
+                conditional_headers(known.etag, known.last_modified),
+                revisit=True,
             )
 
-    def parse_feed(self, response: Response) -> Iterator[Any]:
-        links = listing_parser.feed_links(response.text, self.profile)
-        self.crawler.stats.inc_value("feed/pages")
-        self.crawler.stats.inc_value("feed/links", len(links))
-        yield from self.follow_articles(links, response)
+    def listing_request(self, path: str, page: int, headers: dict[str, str]) -> scrapy.Request:
+        url = self.base_url + path
+        return scrapy.Request(
+            listing_parser.with_page(url, page) if page > 1 else url,
+            callback=self.parse_listing,
+            headers=headers,
+            dont_filter=True,
+            cb_kwargs={"page": page, "source": path},
+            meta={"handle_httpstatus_list": [NOT_MODIFIED]},
+        )
 
-    def follow_articles(self, links: list[str], response: Response) -> Iterator[scrapy.Request]:
+    def article_request(
+        self,
+        url: str,
+        article_id: str,
+        headers: dict[str, str] | None = None,
+        revisit: bool = False,
+    ) -> scrapy.Request:
+        meta: dict[str, Any] = {"revisit": revisit}
+        if headers:
+            meta["handle_httpstatus_list"] = [NOT_MODIFIED]
+        return scrapy.Request(
+            self.localize(url),
+            callback=self.parse_article,
+            errback=self.article_failed,
+            headers=headers or {},
+            cb_kwargs={"article_id": article_id},
+            meta=meta,
+        )
+
+    def parse_listing(self, response: Response, page: int, source: str) -> Iterator[Any]:
+        stats = self.crawler.stats
+        if response.status == NOT_MODIFIED:
+            stats.inc_value("listing/not_modified")
+            return
+        if page == 1:
+            self.site_state.source_fetched(source, response)
+        links = listing_parser.article_links(response.text, response.url, self.profile)
+        stats.inc_value("listing/pages")
+        stats.inc_value("listing/links", len(links))
+        new = yield from self.follow_articles(links)
+        next_page = page + 1
+        done = (
+            not links
+            or (not new and not self.full)  # a page of known releases: the rest is older
+            or (self.max_pages and next_page > self.max_pages)
+            or not listing_parser.has_page(response.text, next_page)
+        )
+        if done:
+            self.site_state.walk_at(source, None)
+            return
+        self.site_state.walk_at(source, next_page)
+        yield self.listing_request(source, next_page, {})
+
+    def parse_feed(self, response: Response, source: str) -> Iterator[Any]:
+        stats = self.crawler.stats
+        if response.status == NOT_MODIFIED:
+            stats.inc_value("feed/not_modified")
+            return
+        self.site_state.source_fetched(source, response)
+        links = listing_parser.feed_links(response.text, self.profile)
+        stats.inc_value("feed/pages")
+        stats.inc_value("feed/links", len(links))
+        yield from self.follow_articles(links)
+
+    def follow_articles(self, links: list[str]) -> Generator[scrapy.Request, None, int]:
+        """Requests for the releases not known yet; returns how many earlier runs did not know."""
+        new = 0
         for link in links:
             key = self.profile.article_key(link)
-            if key is None or key[0] in self.seen_articles:
+            if key is None:
                 continue
-            self.seen_articles.add(key[0])
-            yield scrapy.Request(
-                self.localize(link),
-                callback=self.parse_article,
-                errback=self.article_failed,
-                cb_kwargs={"article_id": key[0]},
-            )
+            if key.id not in self.site_state.known_before:
+                new += 1
+            if key.id in self.seen_articles or self.site_state.is_known(key.id):
+                continue
+            self.seen_articles.add(key.id)
+            self.site_state.discover(key.id, self.profile.canonical_url(*key))
+            yield self.article_request(link, key.id)
+        return new
 
     def parse_article(self, response: Response, article_id: str) -> Iterator[Any]:
         capture = response.meta.get(ARCHIVE_META)
+        if response.status == NOT_MODIFIED:
+            self.crawler.stats.inc_value("release/not_modified")
+            self.site_state.not_modified(article_id, capture)
+            return
+        self.site_state.fetched(article_id, response)
         # With archiving on, "fetched" is the capture's WARC-Date: the record and its
         # re-extraction from the archive then agree.
         fetched = capture["date"] if capture else datetime.now(UTC).isoformat(timespec="seconds")
@@ -202,6 +297,11 @@ class ArticleCSSpider(scrapy.Spider):
                 yield retry
                 return
         url = request.meta.get("article_url", reject.url) if request is not None else reject.url
+        # The store keeps it out of the next runs until it may have changed.
+        if reject.reason == GONE:
+            self.site_state.gone(article_id)
+        else:
+            self.site_state.refused(article_id)
         yield Reject(reject.reason, reject.detail, url, reject.fields)
 
     def article_failed(self, failure: Failure) -> Iterator[Any]:
@@ -209,6 +309,11 @@ class ArticleCSSpider(scrapy.Spider):
         article_id = request.cb_kwargs.get("article_id", "")
         if isinstance(failure.value, HttpError):
             status = failure.value.response.status
+            if status in (404, 410) and request.meta.get("revisit"):
+                # A known release the publisher removed: reported, nothing emitted or deleted.
+                self.crawler.stats.inc_value("release/gone")
+                self.site_state.gone(article_id)
+                return
             reason = (
                 GONE
                 if status in (404, 410)
@@ -222,6 +327,7 @@ class ArticleCSSpider(scrapy.Spider):
         if request.meta.get("print_view"):
             # The fallback failed too: the release is still blocked, not gone.
             detail = f"article view blocked; print view: {reject.detail}"
+            self.site_state.refused(article_id)
             yield Reject(BLOCKED, detail, request.meta.get("article_url", request.url))
             return
         # RetryMiddleware has already retried 5xx and network errors; only a block may still
