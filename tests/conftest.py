@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from scrapy.utils.reactor import install_reactor
@@ -20,13 +22,15 @@ ROOT = Path(__file__).resolve().parent.parent
 class Mirror:
     """The bundled mirror in a subprocess (``python -m mirror``), one origin per site."""
 
-    def __init__(self) -> None:
+    def __init__(self, *args: str) -> None:
+        self.args = args
         self.proc: subprocess.Popen[str] | None = None
         self.origins: dict[str, str] = {}
 
     def __enter__(self) -> Mirror:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "mirror"], cwd=ROOT, stdout=subprocess.PIPE, text=True
+            [sys.executable, "-m", "mirror", *self.args], cwd=ROOT, stdout=subprocess.PIPE,
+            text=True,
         )
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
@@ -42,6 +46,16 @@ class Mirror:
 
     def url(self, site: str, path: str = "/") -> str:
         return self.origins[site] + path
+
+    def control(self, site: str, action: str, **query: object) -> Any:
+        """Change the mirrored site as its publisher would (``/__mirror/ACTION``)."""
+        encoded = "&".join(f"{k}={v}" for k, v in query.items())
+        with urllib.request.urlopen(self.url(site, f"/__mirror/{action}?{encoded}")) as reply:
+            return json.loads(reply.read())
+
+    def served(self, site: str) -> list[str]:
+        """Requests served since the last call: ``"GET /path 200"`` each."""
+        return list(self.control(site, "requests", reset=1))
 
 
 @pytest.fixture(scope="session")
