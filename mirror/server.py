@@ -118,6 +118,8 @@ class MirrorHandler(BaseHTTPRequestHandler):
             if query.get("reset"):
                 site.served.clear()
             return self._json(served)
+        if action == "releases":  # what the listing holds now
+            return self._json([{"id": r.id, "status": r.status} for r in site.listed()])
         if action == "add":
             added = site.add(int(query.get("count", "1")))
             return self._json([r.id for r in added])
