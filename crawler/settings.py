@@ -80,6 +80,23 @@ DOWNLOAD_HANDLERS = {
     "https": "crawler.downloader.archiving.ArchivingDownloadHandler",
 }
 
+# ---- monitoring and reports -----------------------------------------------------------------
+EXTENSIONS = {
+    "spidermon.contrib.scrapy.extensions.Spidermon": 500,
+    "crawler.extensions.report.RunReport": 600,
+    "crawler.extensions.progress.ProgressLine": 700,
+}
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["crawler.monitors.CloseMonitors"]
+# A run fails when more than MONITOR_MAX_REFUSALS releases were refused and they were more
+# than this share of the releases it tried (a block wave), or any record was invalid.
+MONITOR_MAX_REFUSALS = 10
+MONITOR_MAX_REFUSAL_RATIO = 0.5
+MONITOR_MAX_INVALID = 0
+REPORT_ENABLED = True  # OUTPUT_DIR/reports/<run>.json and a summary on stdout
+PROGRESS_ENABLED = True  # only on a terminal
+PROGRESS_INTERVAL = 2.0  # seconds
+
 # ---- engine --------------------------------------------------------------------------------
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"

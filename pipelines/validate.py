@@ -1,4 +1,5 @@
-"""Validate each release against the JSON Schema kept in the repo; an invalid one becomes a reject.
+"""Validate each release against the JSON Schema kept in the repo (spidermon's validator);
+an invalid one becomes a reject naming the failing field.
 
 Also counts, per field, the releases where an optional field is empty
 (``release/field/<name>/missing``), so a parser that silently loses a field shows in stats.
@@ -14,6 +15,7 @@ from typing import Any
 
 import jsonschema
 from scrapy.crawler import Crawler
+from spidermon.contrib.validation import JSONSchemaValidator
 
 from crawler.parsers import Reject
 from crawler.parsers.model import INVALID
@@ -35,21 +37,18 @@ def load_schema(name: str) -> dict[str, Any]:
     return schema
 
 
-def release_validator(name: str = "release.schema.json") -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(
-        load_schema(name), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
-    )
+def release_validator(name: str = "release.schema.json") -> JSONSchemaValidator:
+    """Spidermon's JSON Schema validator over the release schema."""
+    return JSONSchemaValidator(load_schema(name))
 
 
-def first_error(
-    validator: jsonschema.Draft202012Validator, record: dict[str, Any]
-) -> tuple[str, str] | None:
-    """``(field path, message)`` of the most relevant schema error, or None when valid."""
-    error = jsonschema.exceptions.best_match(validator.iter_errors(record))
-    if error is None:
+def first_error(validator: JSONSchemaValidator, record: dict[str, Any]) -> tuple[str, str] | None:
+    """``(field path, message)`` of the first schema error, or None when valid."""
+    valid, errors = validator.validate(record)
+    if valid:
         return None
-    field = "/".join(str(p) for p in error.absolute_path) or "(record)"
-    return field, error.message
+    field = next(iter(errors))
+    return field or "(record)", "; ".join(errors[field])
 
 
 class ValidateReleasePipeline:
@@ -68,7 +67,7 @@ class ValidateReleasePipeline:
         error = first_error(self.validator, item)
         if error is not None:
             field, message = error
-            stats.inc_value(f"release/field/{field.split('/')[0]}/invalid")
+            stats.inc_value(f"release/field/{field.split('.')[0]}/invalid")
             return Reject(INVALID, f"{field}: {message}", str(item.get("url", "")), (field,))
         for name in _OPTIONAL:
             if not item.get(name):

@@ -29,7 +29,9 @@ class Mirror:
 
     def __enter__(self) -> Mirror:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "mirror", *self.args], cwd=ROOT, stdout=subprocess.PIPE,
+            [sys.executable, "-m", "mirror", *self.args],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
             text=True,
         )
         assert self.proc.stdout is not None

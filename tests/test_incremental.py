@@ -56,7 +56,9 @@ def test_runs_fetch_only_what_is_new(big_mirror: Mirror, tmp_path: Path) -> None
     new = _run_releases(run3, len(emitted1))
     assert sorted(r["id"] for r in new) == sorted(f"{SITE}:{i}" for i in added)
     assert [line.split()[1].split("?")[-1] for line in served3[:2]] == [
-        "/Media/Press-Releases/", "Page=2"]
+        "/Media/Press-Releases/",
+        "Page=2",
+    ]
     assert len(served3) == 2 + 3  # listing pages 1 and 2, the three new releases
 
     edited, deleted = emitted1[5], emitted1[9]
@@ -72,19 +74,27 @@ def test_runs_fetch_only_what_is_new(big_mirror: Mirror, tmp_path: Path) -> None
     assert version2["previous"]["content_digest"] != version2.get("content_digest")  # type: ignore[index]
     assert "This release was updated" in str(version2["text"])
     live = {str(r["id"]).split(":")[1] for r in run3.releases}
-    statuses = [line.rsplit(" ", 1)[1] for line in served4
-                if "/Article/" in line and line.split("/Article/")[1].split("/")[0] in live]
+    statuses = [
+        line.rsplit(" ", 1)[1]
+        for line in served4
+        if "/Article/" in line and line.split("/Article/")[1].split("/")[0] in live
+    ]
     assert statuses.count("200") == 1 and statuses.count("410") == 1
     assert statuses.count("304") == len(live) - 2  # every other live release answered 304
     # A revisit run also retries the two refused releases (3 attempts each).
     assert len(served4) == 1 + len(live) + 6
 
 
-def test_full_walks_every_page_but_fetches_nothing_known(big_mirror: Mirror, tmp_path: Path) -> None:
+def test_full_walks_every_page_but_fetches_nothing_known(
+    big_mirror: Mirror, tmp_path: Path
+) -> None:
     first, _ = _crawl(big_mirror, tmp_path)
     run, served = _crawl(big_mirror, tmp_path, "-a", "full=1")
-    pages = [int(line.split("?Page=")[1].split()[0]) if "?Page=" in line else 1
-             for line in served if "/Article/" not in line]
+    pages = [
+        int(line.split("?Page=")[1].split()[0]) if "?Page=" in line else 1
+        for line in served
+        if "/Article/" not in line
+    ]
     assert pages == list(range(1, len(pages) + 1)) and len(pages) >= 30
     articles = {line.split("/Article/")[1].split("/")[0] for line in served if "/Article/" in line}
     refused = {r["url"].split("/Article/")[1].split("/")[0] for r in first.rejects}
@@ -93,22 +103,37 @@ def test_full_walks_every_page_but_fetches_nothing_known(big_mirror: Mirror, tmp
 
 
 def _lines(folder: Path) -> int:
-    return sum(p.read_bytes().count(b"\n") for p in folder.glob("*.jsonl")) if folder.exists() else 0
+    return (
+        sum(p.read_bytes().count(b"\n") for p in folder.glob("*.jsonl")) if folder.exists() else 0
+    )
 
 
 def test_sigkill_loop_loses_nothing_and_repeats_nothing(big_mirror: Mirror, tmp_path: Path) -> None:
     """Kill the crawl at seeded random points until it finishes; KILL_LOOP_ROUNDS=20 for more."""
     rounds = int(os.environ.get("KILL_LOOP_ROUNDS", "3"))
     rng = random.Random(int(os.environ.get("KILL_LOOP_SEED", "20261125")))
-    command = [sys.executable, "-m", "scrapy", "crawl", SITE, "-a",
-               f"base_url={big_mirror.url(SITE, '')}", "-s", f"OUTPUT_DIR={tmp_path}",
-               "-s", "ARCHIVE_MEDIA=0", "-s", "LOG_LEVEL=WARNING"]
+    command = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        SITE,
+        "-a",
+        f"base_url={big_mirror.url(SITE, '')}",
+        "-s",
+        f"OUTPUT_DIR={tmp_path}",
+        "-s",
+        "ARCHIVE_MEDIA=0",
+        "-s",
+        "LOG_LEVEL=WARNING",
+    ]
     releases = tmp_path / "releases"
     kills = 0
     for _round in range(rounds):
         target = _lines(releases) + rng.randint(5, 60)
-        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         while process.poll() is None and _lines(releases) < target:
             time.sleep(0.01)  # polls progress on disk; the kill point is the line count
         if process.poll() is None:
@@ -118,8 +143,11 @@ def test_sigkill_loop_loses_nothing_and_repeats_nothing(big_mirror: Mirror, tmp_
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     assert kills >= 1
-    records = [json.loads(line) for path in sorted(releases.glob("*.jsonl"))
-               for line in path.read_text(encoding="utf-8").splitlines()]
+    records = [
+        json.loads(line)
+        for path in sorted(releases.glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
     ids = [r["id"] for r in records]
     assert len(ids) == len(set(ids)), "a release was emitted twice"
     listed = big_mirror.control(SITE, "releases")

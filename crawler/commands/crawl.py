@@ -1,0 +1,65 @@
+"""``scrapy crawl``, with a per-site lock and an exit status that says how the run went.
+
+- A second run of the same site while one is running exits at once (status 75, "try
+  again later"), saying so: cron and systemd timers never stack runs.
+- Exit 1 when the run report says ``failed`` (the close monitors failed: no listing read,
+  a wave of refusals, invalid records, an abnormal finish), so schedulers see failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import os
+import sys
+from pathlib import Path
+
+from scrapy.commands.crawl import Command as ScrapyCrawl
+from scrapy.crawler import Crawler
+
+from crawler.monitors import FAILED_STAT
+
+EXIT_LOCKED = 75  # EX_TEMPFAIL
+
+
+class Command(ScrapyCrawl):
+    def short_desc(self) -> str:
+        return "Run a spider (incremental by default); exit non-zero when the run fails"
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) != 1:
+            super().run(args, opts)  # its usage errors
+            return
+        assert self.settings is not None
+        site = opts.spargs.get("site") or args[0]
+        lock_dir = Path(self.settings.get("OUTPUT_DIR") or "output") / "state"
+        lock_dir.mkdir(parents=True, exist_ok=True)
+        with (lock_dir / f"{site}.lock").open("a+") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                lock.seek(0)
+                holder = lock.read().strip() or "another process"
+                print(
+                    f"crawl {site}: another run is in progress ({holder}); not starting",
+                    file=sys.stderr,
+                )
+                self.exitcode = EXIT_LOCKED
+                return
+            lock.seek(0)
+            lock.truncate()
+            lock.write(f"pid {os.getpid()}\n")
+            lock.flush()
+            self._crawl(args[0], opts)
+
+    def _crawl(self, name: str, opts: argparse.Namespace) -> None:
+        assert self.crawler_process is not None
+        crawler: Crawler = self._create_crawler(name)
+        self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
+        if self.crawler_process.bootstrap_failed:
+            self.exitcode = 1
+            return
+        stats = crawler.stats.get_stats() if crawler.stats is not None else {}
+        if stats.get(FAILED_STAT) or stats.get("finish_reason") not in (None, "finished"):
+            self.exitcode = 1

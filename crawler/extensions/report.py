@@ -1,0 +1,110 @@
+"""A report of every run: JSON in OUTPUT_DIR/reports, and a one-screen summary on stdout.
+
+Written when the spider closes, after the close monitors ran, so it carries their verdict:
+``status`` is ``ok`` or ``failed`` (with the reasons), and ``scrapy crawl`` exits non-zero
+on ``failed``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from crawler.monitors import FAILED_STAT
+from pipelines.output import run_file
+
+REPORT_KEY = "report/path"
+
+
+def _prefixed(stats: dict[str, Any], prefix: str) -> dict[str, int]:
+    return {
+        k.removeprefix(prefix): v
+        for k, v in sorted(stats.items())
+        if k.startswith(prefix) and isinstance(v, int)
+    }
+
+
+def _iso(value: Any) -> str | None:
+    return (
+        value.astimezone(UTC).isoformat(timespec="seconds") if isinstance(value, datetime) else None
+    )
+
+
+def build_report(stats: dict[str, Any], spider: Spider) -> dict[str, Any]:
+    failures = list(stats.get(FAILED_STAT) or [])
+    profile = getattr(spider, "profile", None)
+    return {
+        "spider": spider.name,
+        "site": profile.id if profile is not None else None,
+        "status": "failed" if failures else "ok",
+        "failures": failures,
+        "start": _iso(stats.get("start_time")),
+        "end": _iso(stats.get("finish_time")),
+        "finish_reason": stats.get("finish_reason"),
+        "requests": stats.get("downloader/request_count", 0),
+        "responses_304": stats.get("downloader/response_status_count/304", 0),
+        "new_releases": stats.get("release/new", 0),
+        "new_versions": stats.get("release/new_version", 0),
+        "unchanged": stats.get("release/unchanged", 0) + stats.get("release/not_modified", 0),
+        "gone": stats.get("release/gone", 0),
+        "refusals": _prefixed(stats, "release/rejected/"),
+        "errors": {
+            "log_errors": stats.get("log_count/ERROR", 0),
+            **_prefixed(stats, "downloader/exception_type_count/"),
+        },
+        "bytes_archived": stats.get("archive/bytes", 0),
+        "files": {
+            k.removeprefix("output/"): v
+            for k, v in stats.items()
+            if k.startswith("output/") and isinstance(v, str)
+        },
+        "archive_files": stats.get("archive/files", []),
+    }
+
+
+def summary(report: dict[str, Any]) -> str:
+    refusals = ", ".join(f"{k} {v}" for k, v in report["refusals"].items()) or "none"
+    lines = [
+        f"{report['spider']}: {report['status'].upper()} ({report['finish_reason']}), "
+        f"{report['start']} to {report['end']}",
+        f"  requests {report['requests']} (304: {report['responses_304']}), "
+        f"new releases {report['new_releases']}, new versions {report['new_versions']}, "
+        f"unchanged {report['unchanged']}, gone {report['gone']}",
+        f"  refusals: {refusals}; errors: {report['errors']['log_errors']}; "
+        f"archived {report['bytes_archived']} bytes",
+    ]
+    lines += [f"  failed: {failure}" for failure in report["failures"]]
+    return "\n".join(lines)
+
+
+class RunReport:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RunReport:
+        if not crawler.settings.getbool("REPORT_ENABLED"):
+            raise NotConfigured("REPORT_ENABLED is off")
+        extension = cls(crawler)
+        # After the monitors, which also run on spider_closed (connected earlier).
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        stats = self.crawler.stats
+        assert stats is not None
+        collected = stats.get_stats()
+        collected.setdefault("finish_reason", reason)
+        collected.setdefault("finish_time", datetime.now(UTC))
+        report = build_report(collected, spider)
+        path: Path = run_file(self.crawler, "reports", ".json")
+        path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        stats.set_value(REPORT_KEY, str(path))
+        print(summary(report), file=sys.stdout, flush=True)

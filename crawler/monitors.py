@@ -1,0 +1,79 @@
+"""Close monitors (spidermon): a run fails when it read no listing, met a wave of refusals,
+emitted invalid records, or did not finish normally. The run report and the exit status of
+``scrapy crawl`` follow their verdict.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spidermon import Monitor, MonitorSuite, monitors
+from spidermon.core.actions import Action
+
+FAILED_STAT = "monitors/failed"
+
+
+def _count(stats: dict[str, Any], prefix: str) -> int:
+    return sum(v for k, v in stats.items() if k.startswith(prefix) and isinstance(v, int))
+
+
+@monitors.name("Run")
+class RunMonitor(Monitor):
+    def _settings(self) -> Any:
+        return self.data.crawler.settings
+
+    @monitors.name("a listing or feed was readable")
+    def test_listing_readable(self) -> None:
+        stats = self.data.stats
+        read = sum(
+            stats.get(key, 0)
+            for key in ("listing/pages", "listing/not_modified", "feed/pages", "feed/not_modified")
+        )
+        if not read:
+            self.fail("no listing page or feed could be read")
+
+    @monitors.name("refusals below the threshold")
+    def test_refusals(self) -> None:
+        stats = self.data.stats
+        refused = stats.get("release/rejected", 0)
+        attempted = (
+            refused
+            + _count(stats, "release/new")
+            + stats.get("release/unchanged", 0)
+            + stats.get("release/not_modified", 0)
+        )
+        limit = self._settings().getint("MONITOR_MAX_REFUSALS")
+        ratio = self._settings().getfloat("MONITOR_MAX_REFUSAL_RATIO")
+        if refused > limit and refused > ratio * max(attempted, 1):
+            self.fail(f"{refused} of {attempted} releases refused (a block wave?)")
+
+    @monitors.name("no invalid release")
+    def test_invalid(self) -> None:
+        invalid = self.data.stats.get("release/rejected/invalid", 0)
+        self.assertLessEqual(
+            invalid,
+            self._settings().getint("MONITOR_MAX_INVALID"),
+            msg=f"{invalid} records failed the JSON Schema",
+        )
+
+    @monitors.name("finished normally")
+    def test_finish_reason(self) -> None:
+        reason = self.data.stats.get("finish_reason")
+        if reason != "finished":
+            self.fail(f"finish reason {reason!r}")
+
+
+class RecordFailures(Action):
+    """Leave the failed monitors in the stats, for the run report and the exit status."""
+
+    def run_action(self) -> None:
+        failures = [
+            f"{result.monitor.name}: {result.reason}".strip()
+            for result in self.result.monitors_failed_results
+        ]
+        self.data.crawler.stats.set_value(FAILED_STAT, failures)
+
+
+class CloseMonitors(MonitorSuite):
+    monitors = [RunMonitor]  # noqa: RUF012 (spidermon's declarative API)
+    monitors_failed_actions = [RecordFailures]  # noqa: RUF012
