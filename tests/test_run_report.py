@@ -15,9 +15,24 @@ from tests.conftest import ROOT, Mirror
 
 def _crawl(site: str, base_url: str, output: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", site, "-a", f"base_url={base_url}",
-         "-s", f"OUTPUT_DIR={output}", "-s", "LOG_LEVEL=WARNING", *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            site,
+            "-a",
+            f"base_url={base_url}",
+            "-s",
+            f"OUTPUT_DIR={output}",
+            "-s",
+            "LOG_LEVEL=WARNING",
+            *args,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -35,7 +50,9 @@ def test_report_and_summary_of_a_good_run(mirror: Mirror, tmp_path: Path) -> Non
     assert report["new_releases"] == 9
     assert report["refusals"] == {"blocked": 1, "module_unavailable": 1}
     assert report["bytes_archived"] > 0  # type: ignore[operator]
-    assert {"start", "end", "requests", "responses_304", "new_versions", "gone", "errors"} <= set(report)
+    assert {"start", "end", "requests", "responses_304", "new_versions", "gone", "errors"} <= set(
+        report
+    )
     assert done.stdout.startswith("wargov: OK (finished)")
     again = _crawl("wargov", mirror.url("wargov", ""), tmp_path)
     assert again.returncode == 0
@@ -53,8 +70,15 @@ def test_a_run_that_reads_no_listing_fails(tmp_path: Path) -> None:
 
 
 def test_a_wave_of_refusals_fails_the_run(mirror: Mirror, tmp_path: Path) -> None:
-    done = _crawl("usfk", mirror.url("usfk", ""), tmp_path, "-s", "MONITOR_MAX_REFUSALS=1",
-                  "-s", "MONITOR_MAX_REFUSAL_RATIO=0.2")
+    done = _crawl(
+        "usfk",
+        mirror.url("usfk", ""),
+        tmp_path,
+        "-s",
+        "MONITOR_MAX_REFUSALS=1",
+        "-s",
+        "MONITOR_MAX_REFUSAL_RATIO=0.2",
+    )
     assert done.returncode == 1
     assert any("refused" in str(f) for f in _report(tmp_path)["failures"])  # type: ignore[union-attr]
 
@@ -77,9 +101,22 @@ def test_progress_line_only_on_a_terminal(mirror: Mirror, tmp_path: Path) -> Non
     assert "pages/s" not in plain.stderr
     leader, follower = pty.openpty()
     process = subprocess.Popen(
-        [sys.executable, "-m", "scrapy", "crawl", "usfk", "-a", f"base_url={mirror.url('usfk', '')}",
-         "-s", f"OUTPUT_DIR={tmp_path / 'tty'}", "-s", "LOG_LEVEL=WARNING"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=follower,
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "usfk",
+            "-a",
+            f"base_url={mirror.url('usfk', '')}",
+            "-s",
+            f"OUTPUT_DIR={tmp_path / 'tty'}",
+            "-s",
+            "LOG_LEVEL=WARNING",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
     )
     os.close(follower)
     seen = b""
