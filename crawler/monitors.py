@@ -5,12 +5,19 @@ emitted invalid records, or did not finish normally. The run report and the exit
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
+from scrapy.exceptions import ScrapyDeprecationWarning
 from spidermon import Monitor, MonitorSuite, monitors
 from spidermon.core.actions import Action
 
 FAILED_STAT = "monitors/failed"
+
+# spidermon 1.27 logs through Spider.log(), deprecated in Scrapy 2.19: not ours to fix.
+warnings.filterwarnings(
+    "ignore", message=r"Spider\.log\(\) is deprecated", category=ScrapyDeprecationWarning
+)
 
 
 def _count(stats: dict[str, Any], prefix: str) -> int:
