@@ -97,6 +97,13 @@ REPORT_ENABLED = True  # OUTPUT_DIR/reports/<run>.json and a summary on stdout
 PROGRESS_ENABLED = True  # only on a terminal
 PROGRESS_INTERVAL = 2.0  # seconds
 
+# ---- exports -------------------------------------------------------------------------------
+# The export formats as feeds: scrapy crawl usfj -O releases.parquet:parquet
+FEED_EXPORTERS = {
+    "parquet": "pipelines.export.feeds.ParquetExporter",
+    "release_csv": "pipelines.export.feeds.ReleaseCsvExporter",
+}
+
 # ---- engine --------------------------------------------------------------------------------
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"

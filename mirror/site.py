@@ -196,7 +196,9 @@ def synthesize(site: MirrorSite, count: int) -> None:
     lowest = min(r.id for r in site.releases)
     for index in range(count):
         model = models[index % len(models)]
-        shift = index % len(model.paragraphs) if model.paragraphs else 0
+        # Rotating paragraphs varies the text; a release with a translation keeps its order.
+        latin = all(p.isascii() for p in model.paragraphs)
+        shift = index % len(model.paragraphs) if model.paragraphs and latin else 0
         year = 2018 - index // 200
         month = (
             "Jan.",

@@ -22,10 +22,12 @@ class ProgressLine:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ProgressLine:
+        if not crawler.settings.getbool("PROGRESS_ENABLED"):
+            raise NotConfigured("PROGRESS_ENABLED is off")
         stream = sys.stderr
-        if not crawler.settings.getbool("PROGRESS_ENABLED") or not stream.isatty():
-            raise NotConfigured("no terminal, or PROGRESS_ENABLED is off")
         extension = cls(crawler, stream, crawler.settings.getfloat("PROGRESS_INTERVAL"))
+        if not stream.isatty():
+            return extension  # cron, systemd, a pipe: stay silent (no "Disabled" warning)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension

@@ -66,7 +66,7 @@ def split_sections(
     primary_byline: str | None,
     has_dateline: bool = False,
 ) -> list[Section]:
-    """Group paragraphs by language; the first language found is the primary one."""
+    """Group paragraphs by language, one section each, the primary language first."""
     drafts: dict[str, _Draft] = {}
     current: _Draft | None = None
     languages = paragraph_languages(paragraphs, site_languages)
@@ -80,6 +80,11 @@ def split_sections(
     if not drafts:
         return []
     ordered = list(drafts.values())
+    # The primary language is the heading's (its first part, when it joins two); without a
+    # heading in a body language, the body's first.
+    heading = next((lang for lang in titles if lang in drafts), None)
+    if heading is not None:
+        ordered.sort(key=lambda draft: draft.lang != heading)
     primary = ordered[0]
     primary.title = titles.get(primary.lang)
     primary.byline = primary_byline

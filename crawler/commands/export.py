@@ -1,0 +1,73 @@
+"""``scrapy export -o PATH --format jsonl|csv|parquet|sqlite``: what the runs wrote, exported."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import ClassVar
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from pipelines.export.formats import FORMATS
+from pipelines.export.records import VIEWS
+from pipelines.export.run import export
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+    default_settings: ClassVar[dict[str, object]] = {"LOG_ENABLED": False}
+
+    def syntax(self) -> str:
+        return "-o PATH [--format FORMAT] [--view VIEW] [--site S] [--since DATE] [--lang L]"
+
+    def short_desc(self) -> str:
+        return "Export the releases under OUTPUT_DIR (JSONL, CSV, Parquet, SQLite) with a card"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("-o", "--output", required=True, help="file to write")
+        parser.add_argument(
+            "--format",
+            choices=FORMATS,
+            help="default: from the file extension (.jsonl .csv .parquet .sqlite)",
+        )
+        parser.add_argument(
+            "--view",
+            choices=VIEWS,
+            default="latest",
+            help="latest: newest version per release; all: every version; "
+            "changes: releases edited after publication",
+        )
+        parser.add_argument("--site", help="one site id")
+        parser.add_argument("--since", help="published on or after DATE (YYYY-MM-DD)")
+        parser.add_argument("--lang", help="releases with a section in this language")
+        parser.add_argument(
+            "--incremental",
+            action="store_true",
+            help="only what is new since the last export to this PATH",
+        )
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        if args:
+            raise UsageError("scrapy export takes no positional arguments")
+        path = Path(opts.output)
+        fmt = opts.format or {
+            ".jsonl": "jsonl",
+            ".csv": "csv",
+            ".parquet": "parquet",
+            ".sqlite": "sqlite",
+            ".db": "sqlite",
+        }.get(path.suffix)
+        if fmt is None:
+            raise UsageError("give --format (the file extension does not name one)")
+        output = Path(self.settings.get("OUTPUT_DIR") or "output")
+        result = export(
+            output, path, fmt, opts.view, opts.site, opts.since, opts.lang, opts.incremental
+        )
+        print(
+            f"{result.path}: {result.rows} rows ({opts.view}) from {result.records_read} "
+            f"records; card {result.card}"
+        )
