@@ -58,7 +58,9 @@ def dataset_card(
     if not summary:
         lines += ["## Counts", ""]
         lines += [*_table(sites, "site"), ""]
-        lines += [*_table(Counter(str(r.get("language")) for r in records), "language"), ""]
+        lines += [*_table(Counter(str(r.get("language")) for r in records), "primary language"), ""]
+        sections = Counter(lang for r in records for lang in r.get("languages") or [])
+        lines += [*_table(sections, "language of a section"), ""]
         lines += [*_table(Counter(p[:4] for p in published), "year published"), ""]
         lines += [
             f"Published: {published[0] if published else '-'} to "

@@ -251,7 +251,7 @@ def _releases(db: sqlite3.Connection, records: list[dict[str, Any]]) -> None:
     )
     # Datasette's search box on "releases" uses releases_fts (title and primary text).
     db.execute(
-        "CREATE VIRTUAL TABLE releases_fts USING fts5(title, text, content='releases', "
+        'CREATE VIRTUAL TABLE releases_fts USING fts5(title, text, content="releases", '
         "tokenize='unicode61 remove_diacritics 2')"
     )
     db.execute(
