@@ -32,13 +32,24 @@ def build(output: Path, count: int) -> None:
             record = copy.deepcopy(models[index % len(models)])
             site = record["site"]
             record["id"] = f"{site}:{1_000_000 + index}"
-            record.update(fetched="2026-11-25T00:00:00.000000Z", version=1,
-                          first_seen="2026-11-25T00:00:00.000000Z", previous=None)
+            record.update(
+                fetched="2026-11-25T00:00:00.000000Z",
+                version=1,
+                first_seen="2026-11-25T00:00:00.000000Z",
+                previous=None,
+            )
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
             if index % 10 == 0:
-                edited = dict(record, text=record["text"] + "\n\nCorrection.", version=2,
-                              previous={"version": 1, "fetched": record["fetched"],
-                                        "content_digest": "sha256:x"})
+                edited = dict(
+                    record,
+                    text=record["text"] + "\n\nCorrection.",
+                    version=2,
+                    previous={
+                        "version": 1,
+                        "fetched": record["fetched"],
+                        "content_digest": "sha256:x",
+                    },
+                )
                 handle.write(json.dumps(edited, ensure_ascii=False) + "\n")
 
 
@@ -56,9 +67,22 @@ def main() -> int:
                 target = output / "exports" / f"{view}.{fmt}"
                 started = time.perf_counter()
                 done = subprocess.run(
-                    [sys.executable, "-m", "scrapy", "export", "-o", str(target), "--view", view,
-                     "-s", f"OUTPUT_DIR={output}"],
-                    cwd=ROOT, capture_output=True, text=True, check=True,
+                    [
+                        sys.executable,
+                        "-m",
+                        "scrapy",
+                        "export",
+                        "-o",
+                        str(target),
+                        "--view",
+                        view,
+                        "-s",
+                        f"OUTPUT_DIR={output}",
+                    ],
+                    cwd=ROOT,
+                    capture_output=True,
+                    text=True,
+                    check=True,
                 )
                 seconds = time.perf_counter() - started
                 rows = done.stdout.split(": ", 1)[1].split(" rows")[0]

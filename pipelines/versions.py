@@ -8,26 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.exceptions import DropItem
 
 from crawler.records import content_digest
-from pipelines.state.crawl import state_for
-from pipelines.state.store import StateStore
+from pipelines.state.pipeline import StoreBackedPipeline
 
 
-class VersionPipeline:
-    def __init__(self, crawler: Crawler, store: StateStore) -> None:
-        self.crawler = crawler
-        self.store = store
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> VersionPipeline:
-        store = state_for(crawler)
-        if store is None:
-            raise NotConfigured("STATE_ENABLED is off")
-        return cls(crawler, store)
-
+class VersionPipeline(StoreBackedPipeline):
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, dict):
             return item

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
@@ -13,18 +13,22 @@ from .crawl import state_for
 from .store import StateStore
 
 
-class StatePipeline:
+class StoreBackedPipeline:
+    """Base of the pipelines that need the state store (off with STATE_ENABLED)."""
+
     def __init__(self, crawler: Crawler, store: StateStore) -> None:
         self.crawler = crawler
         self.store = store
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> StatePipeline:
+    def from_crawler(cls, crawler: Crawler) -> Self:
         store = state_for(crawler)
         if store is None:
             raise NotConfigured("STATE_ENABLED is off")
         return cls(crawler, store)
 
+
+class StatePipeline(StoreBackedPipeline):
     def process_item(self, item: Any) -> Any:
         if isinstance(item, dict):
             written = self.crawler.stats.get_value("output/releases_file")
