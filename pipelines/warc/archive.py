@@ -9,6 +9,7 @@ whose earlier capture is known becomes a server-not-modified revisit.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +24,8 @@ from crawler import __version__
 from crawler.downloader.capture import Exchange
 
 from ..output import run_id
+from ..state.crawl import state_for
+from ..state.store import KnownRelease
 from . import records
 from .files import WarcFileSet, Written, repair_open_files
 from .index import cdxj_path, index_warc
@@ -124,7 +127,21 @@ class Archive:
         if settings.getbool("ARCHIVE_PACKAGE"):
             run = run_id(crawler)
             archive.package_to = output / "wacz" / f"{run}.wacz"
+        profile = getattr(crawler.spider, "profile", None)
+        store = state_for(crawler)
+        if store is not None and profile is not None:
+            archive.remember(store.live(profile.id))
         return archive
+
+    def remember(self, known: Iterable[KnownRelease]) -> None:
+        """Captures of earlier runs, so a 304 now becomes a revisit of the capture it confirms."""
+        for release in known:
+            ref = release.capture
+            if ref and ref.get("record_type") == "response" and ref.get("record_id"):
+                self.by_uri.setdefault(
+                    ref["target_uri"],
+                    Capture(ref["target_uri"], ref["date"], ref["record_id"], ref),
+                )
 
     # ---- records -----------------------------------------------------------------------------
 
