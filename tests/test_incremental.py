@@ -13,7 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
+from pipelines.warc.records import PROFILE_NOT_MODIFIED
 from pipelines.warc.verify import verify_paths
 from tests.conftest import ROOT, Mirror
 from tests.crawling import CrawlResult, crawl
@@ -83,6 +85,17 @@ def test_runs_fetch_only_what_is_new(big_mirror: Mirror, tmp_path: Path) -> None
     assert statuses.count("304") == len(live) - 2  # every other live release answered 304
     # A revisit run also retries the two refused releases (3 attempts each).
     assert len(served4) == 1 + len(live) + 6
+    # Each 304 is archived as a revisit of the capture an earlier run made.
+    warcs = sorted((tmp_path / "warc").glob("*.warc.gz"))
+    profiles = []
+    with warcs[-1].open("rb") as handle:
+        profiles = [
+            r.rec_headers.get_header("WARC-Profile")
+            for r in ArchiveIterator(handle)
+            if r.rec_type == "revisit"
+        ]
+    assert profiles.count(PROFILE_NOT_MODIFIED) == len(live) - 2
+    assert all(report.ok for report in verify_paths(warcs))
 
 
 def test_full_walks_every_page_but_fetches_nothing_known(
