@@ -12,7 +12,7 @@ from datetime import datetime
 from email.utils import format_datetime
 from html import escape
 
-from .site import BLOCKED, MODULE_ERROR, MirrorRelease, MirrorSite
+from .site import MODULE_ERROR, MirrorRelease, MirrorSite
 
 MODULE_ID = {"usfj": 1386, "usfk": 1501, "wargov": 2626, "afmil": 850}
 BREADCRUMB = {
@@ -257,10 +257,6 @@ Reference&#32;&#35;18&#46;73cfdb17&#46;1784462921&#46;702954a2
 </BODY>
 </HTML>
 """
-
-
-def is_blocked(release: MirrorRelease) -> bool:
-    return release.status == BLOCKED
 
 
 # ---- listings and feeds --------------------------------------------------------------------

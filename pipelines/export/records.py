@@ -8,7 +8,7 @@ and version, so the same input always gives the same output.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,10 +105,3 @@ def select(
         )
         if release_id in wanted and len(versions) > 1
     ]
-
-
-def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)

@@ -61,10 +61,6 @@ class WarcFileSet:
         self.closed_files: list[Path] = []
         self.warcinfo_id: str | None = None
 
-    @property
-    def current_name(self) -> str | None:
-        return self._name
-
     def _open(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")[:-3]
