@@ -80,6 +80,28 @@ def test_parse_date(text: str, expected: str | None) -> None:
             ],
         ),
         ("By Jim Garamone, DOD News", [Byline("Jim Garamone", "DOD News")]),
+        (
+            "By Capt. Jessica Brown, Staff Sgt. Deana Heitzman and Airman 1st Class Sadie Colbert, "
+            "35th Fighter Wing Public Affairs",
+            [
+                Byline(name, "35th Fighter Wing Public Affairs")
+                for name in (
+                    "Capt. Jessica Brown",
+                    "Staff Sgt. Deana Heitzman",
+                    "Airman 1st Class Sadie Colbert",
+                )
+            ],
+        ),
+        (
+            "By Lisa Ferdinando, DoD News, Defense Media Activity",
+            [Byline("Lisa Ferdinando", "DoD News, Defense Media Activity")],
+        ),
+        ("Compiled by Tech. Sgt. Jason Couillard", [Byline("Tech. Sgt. Jason Couillard", None)]),
+        (
+            "From U.S. Indo-Pacific Command Public Affairs",
+            [Byline(None, "U.S. Indo-Pacific Command Public Affairs")],
+        ),
+        ("From staff reports", []),
     ],
 )
 def test_parse_byline(line: str, expected: list[Byline]) -> None:
@@ -106,12 +128,14 @@ def test_parse_byline(line: str, expected: list[Byline]) -> None:
             "Airmen",
         ),
         ("WASHINGTON — The department", "WASHINGTON", "The department"),
+        ("横田飛行場 – 在日米軍司令官は", "横田飛行場", "在日米軍司令官は"),
+        ("서울 (2020년 12월 9일) – 주한미군은", "서울 (2020년 12월 9일)", "주한미군은"),
         ("The U.S.-Japan alliance - a new era", None, None),
         ("F-35 pilots — from three wings — trained", None, None),
     ],
 )
 def test_dateline(first: str, dateline: str | None, rest: str | None) -> None:
-    found, items = extract_dateline([first, "next"], Selector(text="<p/>"))
+    found, items = extract_dateline([first, "next"])
     assert found == dateline
     if dateline is None:
         assert items == [first, "next"]

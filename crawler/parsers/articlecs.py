@@ -109,6 +109,23 @@ _DATELINE = re.compile(
     r"\s*(?:—|–|\s--?|--)(?:\s+|$)"
 )
 _DATELINE_MAX_CHARS = 90
+# A place (and date) in Japanese or Korean script before a spaced dash.
+_CJK_DATELINE = re.compile(
+    r"^(?P<dateline>[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af][^。、.!?！？\s]{0,20}"
+    r"(?:\s[^。、.!?！？\s]{1,12})?(?:\s*[(（][^)）]{1,24}[)）])?)\s+(?:—|–|--|-|―)\s+(?=\S)"
+)
+_EDITORS_NOTE = re.compile(r"^\s*[(\[]?\s*editor['’]?s\s+note\b", re.IGNORECASE)
+_HEADER_MAX_LINES = 4
+_HEADER_LINE = re.compile(
+    r"^(?:(?:news|press)\s+release|for\s+immediate\s+release|media\s+(?:advisory|release)"
+    r"|immediate\s+release)[\s.:]*$",
+    re.IGNORECASE,
+)
+_RELEASE_NUMBER = re.compile(
+    r"^(?:(?:news\s+|press\s+)?release\s+)?(?:no\.?|number|#)\s*:?\s*"
+    r"(?P<number>[A-Z0-9][A-Z0-9\-]*\d[A-Z0-9\-]*)\b",
+    re.IGNORECASE,
+)
 _TITLE_SUFFIXES = re.compile(r"\s*(?:>|\||»|::)\s.*$")
 _GENERIC_TITLES = re.compile(r"^(?:articlecs\b.*|article view|article display|home|print)$", re.I)
 _BOILERPLATE = (
@@ -116,8 +133,8 @@ _BOILERPLATE = (
     re.compile(r"^subscribe to\b", re.I),
     re.compile(r"hosted by defense media activity", re.I),
     re.compile(r"^(?:related (?:stories|links|articles)|print|e-?mail|share)$", re.I),
-    # End marks and separators of press copy: "-30-", "###", "- END -", a rule of underscores.
-    re.compile(r"^[\s\-–—#*]*(?:30|end|#+)?[\s\-–—#*]*$", re.I),
+    # End marks and separators of press copy: "-30-", "###", "- END -", "-以上-", a rule.
+    re.compile(r"^[\s\-–—#*－―]*(?:30|end|#+|以上|끝)?[\s\-–—#*－―]*$", re.I),
     re.compile(r"^[_=~*\s]{3,}$"),
     # A line announcing the translation that follows ("-Japanese translation follows-").
     re.compile(
@@ -153,11 +170,11 @@ def parse(
         return Reject(MISSING_FIELDS, f"no {' and no '.join(missing)} found", url, missing)
 
     number, line_date, number_line = extract_number_line(root, selector)
-    body_paragraphs = _clean(paragraphs(body.root))
-    dateline, body_paragraphs = extract_dateline(body_paragraphs, root)
+    header_number, body_paragraphs = extract_header(_clean(paragraphs(body.root)))
+    number = number or header_number
     titles = split_title(title, profile.languages)
-    sections = split_sections(
-        body_paragraphs, profile.languages, titles, number_line, dateline is not None
+    sections, dateline = split_sections(
+        body_paragraphs, profile.languages, titles, number_line, extract_dateline
     )
     if not sections or not sections[0].text:
         error = module_error(text)
@@ -327,19 +344,51 @@ def extract_published(
     return structured or printed
 
 
-def extract_dateline(items: list[str], root: Selector) -> tuple[str | None, list[str]]:
-    """The dateline opening the body, without its dash; the body loses it."""
-    if not items:
-        return None, items
-    first = items[0]
-    match = _DATELINE.match(first)
-    if not match or len(match.group("dateline")) > _DATELINE_MAX_CHARS:
-        return None, items
-    dateline = normalize_space(match.group("dateline")).rstrip(" ,")
-    if not re.search(r"[A-Z]{3}", dateline):
-        return None, items
-    rest = first[match.end() :].strip()
-    return dateline, ([rest] if rest else []) + items[1:]
+def extract_header(items: list[str]) -> tuple[str | None, list[str]]:
+    """Header lines some releases open their body with ("NEWS RELEASE", "Release No. 24-004",
+    "FOR IMMEDIATE RELEASE", a date alone): the number they print, and the body without them.
+    """
+    number = None
+    index = 0
+    while index < min(len(items), _HEADER_MAX_LINES) and len(items[index]) <= 100:
+        line = items[index]
+        date = find_date(line)
+        undated = line[len(date) :].strip(" ,.") if date and line.startswith(date) else line
+        found = _RELEASE_NUMBER.match(undated)
+        if found and number is None:
+            number = found.group("number")
+        if not (found or _HEADER_LINE.match(undated) or not undated):
+            break
+        index += 1
+    return number, items[index:]
+
+
+def extract_dateline(items: list[str]) -> tuple[str | None, list[str]]:
+    """The dateline opening the body, without its dash; the body loses it.
+
+    It may follow an editor's note in parentheses; a body in Japanese or Korean may open
+    with a dateline in its own script ("横田飛行場 –").
+    """
+    for index, paragraph in enumerate(items[:2]):
+        if index and not _EDITORS_NOTE.match(items[0]):
+            break
+        found = _dateline_at(paragraph)
+        if found is not None:
+            dateline, rest = found
+            return dateline, items[:index] + ([rest] if rest else []) + items[index + 1 :]
+    return None, items
+
+
+def _dateline_at(paragraph: str) -> tuple[str, str] | None:
+    match = _DATELINE.match(paragraph)
+    if match and len(match.group("dateline")) <= _DATELINE_MAX_CHARS:
+        dateline = normalize_space(match.group("dateline")).rstrip(" ,")
+        if re.search(r"[A-Z]{3}", dateline):
+            return dateline, paragraph[match.end() :].strip()
+    match = _CJK_DATELINE.match(paragraph)
+    if match:
+        return match.group("dateline").strip(), paragraph[match.end() :].strip()
+    return None
 
 
 def extract_bylines(root: Selector) -> list[Byline]:

@@ -23,7 +23,11 @@ _ORG_WORDS = re.compile(
     r"dod|dma|usfj|usfk|dvids)\b",
     re.IGNORECASE,
 )
-_PREFIX = re.compile(r"^\s*(?:story\s+)?by[:\s]+", re.IGNORECASE)
+_PREFIX = re.compile(
+    r"^\s*(?:(?:story|compiled|written|reported|photos? and story)\s+)?by[:\s]+", re.IGNORECASE
+)
+# "From U.S. Indo-Pacific Command Public Affairs": a unit the release came from.
+_FROM_UNIT = re.compile(r"^\s*from\s+(?=\S)", re.IGNORECASE)
 _STAMP = re.compile(r"^(?:published|posted|updated|released)\b", re.IGNORECASE)
 _SEPARATORS = re.compile(r"\s*(?:•|\||\n|/(?=\s*(?:published|posted|updated)\b))\s*", re.I)
 _AND = re.compile(r"\s*(?:,\s*and\s+|\s+and\s+|\s*&\s*)", re.IGNORECASE)
@@ -64,6 +68,7 @@ def parse_byline(line: str | None) -> list[Byline]:
     chunks = [normalize_space(c) for c in chunks if c and not _STAMP.match(c) and not _is_date(c)]
     has_by = any(_PREFIX.match(c) for c in chunks)
     chunks = [_PREFIX.sub("", c).strip(" ,;/•|-–—") for c in chunks]
+    chunks = [_FROM_UNIT.sub("", c) if is_organisation(c) else c for c in chunks]
     chunks = [c for c in chunks if c]
     if not chunks:
         return []
@@ -86,12 +91,18 @@ def parse_byline(line: str | None) -> list[Byline]:
 
 
 def _split_names_unit(text: str) -> tuple[str, str]:
-    """Split ``names, unit`` at the first comma whose right side is an organisation."""
+    """Split ``names, unit`` at the first comma followed by an organisation.
+
+    ``Capt. A, Staff Sgt. B and Airman C, 35th Fighter Wing Public Affairs`` splits before
+    the wing, not before Staff Sgt. B: the unit starts at a piece that is not a person.
+    """
     pieces = [p.strip() for p in text.split(",")]
     for index in range(1, len(pieces)):
-        right = ", ".join(pieces[index:])
-        if is_organisation(right) and not re.fullmatch(r"(?:Jr|Sr|II|III|IV)\.?", pieces[index]):
-            return ", ".join(pieces[:index]), right
+        piece = pieces[index]
+        if re.fullmatch(r"(?:Jr|Sr|II|III|IV)\.?", piece) or has_rank(piece):
+            continue
+        if is_organisation(piece):
+            return ", ".join(pieces[:index]), ", ".join(pieces[index:])
     return text, ""
 
 

@@ -8,6 +8,7 @@ Grouping each paragraph under its own language, in order, handles both.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .languages import language_of, paragraph_languages, script_language
@@ -59,14 +60,21 @@ def _split_at_script_change(title: str) -> list[str]:
     return [title]
 
 
+DatelineFinder = Callable[[list[str]], tuple[str | None, list[str]]]
+
+
 def split_sections(
     paragraphs: list[str],
     site_languages: tuple[str, ...],
     titles: dict[str, str],
     primary_byline: str | None,
-    has_dateline: bool = False,
-) -> list[Section]:
-    """Group paragraphs by language, one section each, the primary language first."""
+    find_dateline: DatelineFinder | None = None,
+) -> tuple[list[Section], str | None]:
+    """Group paragraphs by language, one section each, the primary language first.
+
+    The dateline is looked for at the start of the primary section (``find_dateline``);
+    when there is one, the translations' own datelines are dropped from their text.
+    """
     drafts: dict[str, _Draft] = {}
     current: _Draft | None = None
     languages = paragraph_languages(paragraphs, site_languages)
@@ -78,7 +86,7 @@ def split_sections(
         current = drafts.setdefault(lang, _Draft(lang))
         current.paragraphs.append(paragraph)
     if not drafts:
-        return []
+        return [], None
     ordered = list(drafts.values())
     # The primary language is the heading's (its first part, when it joins two); without a
     # heading in a body language, the body's first.
@@ -88,18 +96,24 @@ def split_sections(
     primary = ordered[0]
     primary.title = titles.get(primary.lang)
     primary.byline = primary_byline
+    dateline = None
+    if find_dateline is not None:
+        dateline, primary.paragraphs = find_dateline(primary.paragraphs)
     for draft in ordered[1:]:
         draft.title = titles.get(draft.lang)
         if draft.title is None:
             _take_heading(draft)
-        if has_dateline and draft.paragraphs:
+        else:
+            _drop_repeated_heading(draft)
+        if dateline and draft.paragraphs:
             # The translation repeats the dateline in its language ("東京 --", "서울 –").
             draft.paragraphs[0] = _TRANSLATED_DATELINE.sub("", draft.paragraphs[0], count=1)
-    return [
+    sections = [
         Section(lang=d.lang, title=d.title, byline=d.byline, text=join_paragraphs(d.paragraphs))
         for d in ordered
         if d.paragraphs or d.title
     ]
+    return sections, dateline
 
 
 def _take_heading(draft: _Draft) -> None:
@@ -110,6 +124,20 @@ def _take_heading(draft: _Draft) -> None:
     draft.title = paragraphs.pop(0)
     if len(paragraphs) >= 2 and _is_heading(paragraphs[0], _LINE_MAX_CHARS):
         draft.byline = paragraphs.pop(0)
+
+
+def _drop_repeated_heading(draft: _Draft) -> None:
+    """A translation block may repeat its title (already known from the page heading) and
+    print its own number/date line: neither is body text."""
+    paragraphs = draft.paragraphs
+    if paragraphs and draft.title and _same(paragraphs[0], draft.title):
+        paragraphs.pop(0)
+        if len(paragraphs) >= 2 and _is_heading(paragraphs[0], _LINE_MAX_CHARS):
+            draft.byline = paragraphs.pop(0)
+
+
+def _same(a: str, b: str) -> bool:
+    return re.sub(r"\W+", "", a) == re.sub(r"\W+", "", b)
 
 
 def _is_heading(paragraph: str, max_chars: int) -> bool:
