@@ -113,7 +113,8 @@ class SiteState:
 
     def source_fetched(self, source: str, response: Response) -> None:
         if self.store is not None:
-            self.store.set_source(self.site, source, *validators(response), now())
+            capture = response.meta.get("archive")
+            self.store.set_source(self.site, source, *validators(response), now(), capture)
 
     def walk_cursor(self, source: str) -> int | None:
         return self.store.walk(self.site, source) if self.store else None

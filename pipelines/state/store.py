@@ -66,6 +66,10 @@ MIGRATIONS = [
         bytes INTEGER NOT NULL
     );
     """,
+    # 2: where a listing or feed page was captured, so its next 304 becomes a revisit of it.
+    """
+    ALTER TABLE sources ADD COLUMN capture TEXT
+    """,
 ]
 
 
@@ -273,16 +277,32 @@ class StateStore:
         return (row[0], row[1]) if row else (None, None)
 
     def set_source(
-        self, site: str, url: str, etag: str | None, last_modified: str | None, when: str
+        self,
+        site: str,
+        url: str,
+        etag: str | None,
+        last_modified: str | None,
+        when: str,
+        capture: dict[str, Any] | None = None,
     ) -> None:
         with self.transaction():
             self.db.execute(
-                "INSERT INTO sources (site, url, etag, last_modified, last_checked) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (site, url) DO UPDATE SET "
+                "INSERT INTO sources (site, url, etag, last_modified, last_checked, capture) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (site, url) DO UPDATE SET "
                 "etag = excluded.etag, last_modified = excluded.last_modified, "
-                "last_checked = excluded.last_checked",
-                (site, url, etag, last_modified, when),
+                "last_checked = excluded.last_checked, "
+                "capture = COALESCE(excluded.capture, capture)",
+                (site, url, etag, last_modified, when, json.dumps(capture) if capture else None),
             )
+
+    def captures(self, site: str) -> list[dict[str, Any]]:
+        """The last capture of each live release and of each listing or feed source."""
+        rows = self.db.execute(
+            "SELECT capture FROM releases WHERE site = ? AND status = ? AND capture IS NOT NULL "
+            "UNION ALL SELECT capture FROM sources WHERE site = ? AND capture IS NOT NULL",
+            (site, LIVE, site),
+        )
+        return [json.loads(row[0]) for row in rows]
 
     def walk(self, site: str, source: str) -> int | None:
         """The next listing page of an interrupted walk, if there is one."""

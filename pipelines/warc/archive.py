@@ -25,7 +25,6 @@ from crawler.downloader.capture import Exchange
 
 from ..output import run_id
 from ..state.crawl import state_for
-from ..state.store import KnownRelease
 from . import records
 from .files import WarcFileSet, Written, repair_open_files
 from .index import cdxj_path, index_warc
@@ -130,14 +129,13 @@ class Archive:
         profile = getattr(crawler.spider, "profile", None)
         store = state_for(crawler)
         if store is not None and profile is not None:
-            archive.remember(store.live(profile.id))
+            archive.remember(store.captures(profile.id))
         return archive
 
-    def remember(self, known: Iterable[KnownRelease]) -> None:
+    def remember(self, captures: Iterable[dict[str, Any]]) -> None:
         """Captures of earlier runs, so a 304 now becomes a revisit of the capture it confirms."""
-        for release in known:
-            ref = release.capture
-            if ref and ref.get("record_type") == "response" and ref.get("record_id"):
+        for ref in captures:
+            if ref.get("record_type") == "response" and ref.get("record_id"):
                 self.by_uri.setdefault(
                     ref["target_uri"],
                     Capture(ref["target_uri"], ref["date"], ref["record_id"], ref),
