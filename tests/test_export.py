@@ -19,11 +19,12 @@ from tests.conftest import ROOT, Mirror
 from tests.crawling import crawl
 
 SITES = ("usfj", "usfk")
+GONE = "usfk:3336908"  # deleted by the publisher after the first crawl
 
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Mirror, Path, str]]:
-    """Two sites crawled, one USFJ release edited and revisited: a version 2 exists."""
+    """Two sites crawled; one USFJ release edited (a version 2), one USFK release deleted."""
     output = tmp_path_factory.mktemp("export")
     with Mirror() as mirror:
         for site in SITES:
@@ -34,6 +35,11 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Mirror, 
         mirror.control("usfj", "edit", id=edited)
         result = crawl(
             "usfj", mirror.url("usfj", ""), output, "-a", "revisit=all", "-s", "ARCHIVE_MEDIA=0"
+        )
+        assert result.returncode == 0, result.log[-2000:]
+        mirror.control("usfk", "delete", id=GONE.split(":")[1])
+        result = crawl(
+            "usfk", mirror.url("usfk", ""), output, "-a", "revisit=all", "-s", "ARCHIVE_MEDIA=0"
         )
         assert result.returncode == 0, result.log[-2000:]
         yield mirror, output, f"usfj:{edited}"
@@ -79,12 +85,14 @@ def test_every_format_loads_with_its_own_tool(
     assert sorted(r["id"] for r in rows) == sorted(latest)
     row = next(r for r in rows if r["id"] == edited)
     assert row["version"] == "2" and row["text_en"] == latest[edited]["sections"][0]["text"]
+    assert {r["id"]: r["status"] for r in rows if r["status"] != "live"} == {GONE: "gone"}
     assert row["title_ja"] == latest[edited]["sections"][1]["title"]
     table = pq.read_table(tmp_path / "latest.parquet").to_pylist()
     assert len(table) == len(latest)
     first = next(r for r in table if r["id"] == edited)
     assert isinstance(first["published"], date) and isinstance(first["tags"], list)
     assert first["sections"][1]["lang"] == "ja" and first["version"] == 2
+    assert first["status"] == "live"
     db = sqlite3.connect(tmp_path / "latest.sqlite")
     assert db.execute("SELECT count(*) FROM releases").fetchone()[0] == len(latest)
     hits = db.execute(

@@ -65,7 +65,15 @@ class Command(ScrapyCommand):
             raise UsageError("give --format (the file extension does not name one)")
         output = Path(self.settings.get("OUTPUT_DIR") or "output")
         result = export(
-            output, path, fmt, opts.view, opts.site, opts.since, opts.lang, opts.incremental
+            output,
+            path,
+            fmt,
+            opts.view,
+            opts.site,
+            opts.since,
+            opts.lang,
+            opts.incremental,
+            Path(self.settings.get("STATE_PATH")),
         )
         print(
             f"{result.path}: {result.rows} rows ({opts.view}) from {result.records_read} "

@@ -61,6 +61,9 @@ def dataset_card(
         lines += [*_table(Counter(str(r.get("language")) for r in records), "primary language"), ""]
         sections = Counter(lang for r in records for lang in r.get("languages") or [])
         lines += [*_table(sections, "language of a section"), ""]
+        statuses = Counter(str(r["status"]) for r in records if r.get("status"))
+        if statuses:
+            lines += [*_table(statuses, "status (state store)"), ""]
         lines += [*_table(Counter(p[:4] for p in published), "year published"), ""]
         lines += [
             f"Published: {published[0] if published else '-'} to "

@@ -3,7 +3,8 @@
 Lists become `` | ``-joined text (``tags``, ``languages``, ``documents``); bylines read
 ``name (role)``; images give ``image_urls`` and ``image_captions``; each language section
 becomes ``title_<lang>``, ``byline_<lang>``, ``text_<lang>``; ``archive`` becomes
-``archive_*`` columns; ``previous`` its version number.
+``archive_*`` columns; ``previous`` its version number; ``status`` (live, gone, …) comes
+from the state store.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ SCALARS = (
     "fetched",
     "version",
     "first_seen",
+    "status",
 )
 ARCHIVE = (
     "target_uri",

@@ -115,6 +115,7 @@ def parquet_schema(summary: bool = False) -> Any:
             ("version", pa.int32()),
             ("first_seen", stamp),
             ("previous_version", pa.int32()),
+            pa.field("status", text, metadata={"description": "live or gone (state store)"}),
             (
                 "archive",
                 pa.struct(
@@ -167,6 +168,7 @@ def _parquet_row(record: dict[str, Any]) -> dict[str, Any]:
         "version": record.get("version") or 1,
         "first_seen": _time(record.get("first_seen")),
         "previous_version": (record.get("previous") or {}).get("version"),
+        "status": record.get("status"),
         "archive": {**archive, "date": _time(archive.get("date"))} if archive else None,
     }
 

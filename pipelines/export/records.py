@@ -45,6 +45,26 @@ def read_records(
     return records, Position(offsets)
 
 
+def release_statuses(output_dir: Path, state_path: Path) -> dict[str, str]:
+    """``{id: status}`` from the state store (live, gone, …), read-only; empty without one."""
+    path = state_path if state_path.is_absolute() else output_dir / state_path
+    if not path.exists():
+        return {}
+    import sqlite3
+
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        rows = db.execute("SELECT site, article_id, status FROM releases").fetchall()
+    finally:
+        db.close()
+    return {f"{site}:{article_id}": status for site, article_id, status in rows}
+
+
+def with_status(records: list[dict[str, Any]], statuses: dict[str, str]) -> list[dict[str, Any]]:
+    """Copies of the records with the store's ``status`` (for the flat and Parquet formats)."""
+    return [{**r, "status": statuses.get(str(r.get("id")))} for r in records]
+
+
 def sort_key(record: dict[str, Any]) -> tuple[str, int, str, int]:
     site, _, article = str(record.get("id", "")).partition(":")
     number = int(article) if article.isdigit() else 0

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .card import dataset_card
 from .formats import WRITERS, atomic
-from .records import Position, read_records, select
+from .records import Position, read_records, release_statuses, select, with_status
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,9 @@ def export(
     since: str | None = None,
     lang: str | None = None,
     incremental: bool = False,
+    state_path: Path = Path("state/crawl.sqlite"),
 ) -> ExportResult:
+    """JSONL keeps the records as written; the other formats add the store's ``status``."""
     if fmt not in WRITERS:
         raise ValueError(f"--format must be one of {', '.join(WRITERS)}, got {fmt!r}")
     start = None
@@ -47,7 +49,12 @@ def export(
     records, position = read_records(output_dir, start)
     rows = select(records, view, site, since, lang)
     summary = view == "changes"
-    WRITERS[fmt](rows, path, summary)
+    written = (
+        rows
+        if summary or fmt == "jsonl"
+        else with_status(rows, release_statuses(output_dir, state_path))
+    )
+    WRITERS[fmt](written, path, summary)
     card = card_path(path)
     text = dataset_card(
         rows,
