@@ -129,6 +129,11 @@ def test_parse_byline(line: str, expected: list[Byline]) -> None:
         ),
         ("WASHINGTON — The department", "WASHINGTON", "The department"),
         ("横田飛行場 – 在日米軍司令官は", "横田飛行場", "在日米軍司令官は"),
+        (
+            "ØRLAND AIR BASE, Norway (AFNS) -- Four B-52H",
+            "ØRLAND AIR BASE, Norway (AFNS)",
+            "Four B-52H",
+        ),
         ("서울 (2020년 12월 9일) – 주한미군은", "서울 (2020년 12월 9일)", "주한미군은"),
         ("The U.S.-Japan alliance - a new era", None, None),
         ("F-35 pilots — from three wings — trained", None, None),

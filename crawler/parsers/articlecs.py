@@ -25,17 +25,13 @@ NAME = "articlecs"
 VERSION = "1.0.0"
 
 # Containers of the article, most specific first.
-# Containers of the article, most specific first (a root must hold a body).
-_ARTICLE_ROOTS = (
-    "[itemtype*='Article']",
-    ".article-view",
-    ".adetail",
-    "#news-content",
-    ".article-detail",
-    ".da_print_body",
-    "article",
-    "[id*='ArticleView']",
-    "body",
+# The container of the whole article: a DNN ArticleCS module (not a dashboard or a list),
+# an <article>, the view and print-view wrappers.
+_MODULE = (
+    "self::*[(contains(@class, 'DnnModule-ArticleCS') and not(contains(@class, 'Dashboard'))"
+    " and not(contains(@class, 'List'))) or self::article or @itemtype"
+    " or contains(@class, 'article-view') or contains(@class, 'da_print_body')"
+    " or contains(@class, 'article-detail')]"
 )
 # Bodies: the ArticleCS view (war.gov, usfj, usfk, centcom), af.mil's article display,
 # the 2016 print view, then generic names.
@@ -103,7 +99,7 @@ _NUMBER_LINE = re.compile(r"^\s*(?P<number>[^|]{1,30}?)\s*\|\s*(?P<date>.+?)\s*$
 _NUMBER = re.compile(r"^(?=.*\d)[A-Za-z0-9][A-Za-z0-9.\-/#]*(?: [A-Za-z0-9.\-/#]+)?$")
 # "YOKOTA AIR BASE, Japan —", "FALLS CHURCH, Va. (AFNS) --", "WASHINGTON —"
 _DATELINE = re.compile(
-    r"^(?P<dateline>[A-Z0-9][A-Z0-9 .,'’&/\-]*[A-Z.]"
+    r"^(?P<dateline>[A-Z0-9À-ÖØ-Þ][A-Z0-9À-ÖØ-Þ .,'’&/\-]*[A-ZÀ-ÖØ-Þ.]"
     r"(?:,\s*(?:[A-Z][A-Za-z.'’]*)(?:\s+(?:of\s+)?[A-Z][A-Za-z.'’]*){0,3})?"
     r"(?:\s*\([A-Za-z0-9 .,]{2,30}\))?)"
     r"\s*(?:—|–|\s--?|--)(?:\s+|$)"
@@ -157,9 +153,9 @@ def parse(
     blocked = block_reason(selector, text)
     if blocked:
         return Reject(blocked[0], blocked[1], url)
-    root = _article_root(selector)
-    title = extract_title(selector, root)
-    body = _first(root, _BODY) or _first(selector, _BODY)
+    body = find_body(selector)
+    scopes = _scopes(selector, body)
+    title = extract_title(selector, scopes)
     if body is None or title is None:
         error = module_error(text)
         if error:
@@ -169,7 +165,7 @@ def parse(
             return Reject(NOT_A_RELEASE, "a listing page, not a release", url, missing)
         return Reject(MISSING_FIELDS, f"no {' and no '.join(missing)} found", url, missing)
 
-    number, line_date, number_line = extract_number_line(root, selector)
+    number, line_date, number_line = extract_number_line(scopes)
     header_number, body_paragraphs = extract_header(_clean(paragraphs(body.root)))
     number = number or header_number
     titles = split_title(title, profile.languages)
@@ -189,11 +185,11 @@ def parse(
         publisher=profile.publisher,
         title=primary.title or title,
         number=number,
-        published=extract_published(selector, root, line_date, profile.date_order),
+        published=extract_published(selector, scopes, line_date, profile.date_order),
         dateline=dateline,
-        bylines=extract_bylines(root),
-        tags=extract_tags(root, selector),
-        images=extract_images(root, url),
+        bylines=extract_bylines(scopes),
+        tags=extract_tags(scopes),
+        images=extract_images(scopes, url),
         documents=extract_documents(body, url),
         language=primary.lang,
         languages=[section.lang for section in sections],
@@ -215,6 +211,15 @@ def _first(scope: Selector | SelectorList[Selector], css_list: tuple[str, ...]) 
     return None
 
 
+def _first_in(scopes: list[Selector], css_list: tuple[str, ...]) -> Selector | None:
+    """The first match in the narrowest scope that has one (the article before the page)."""
+    for scope in scopes:
+        found = _first(scope, css_list)
+        if found is not None:
+            return found
+    return None
+
+
 def _text_of(node: Selector) -> str:
     return normalize_space(" ".join(node.xpath(".//text()[not(ancestor::script)]").getall()))
 
@@ -229,12 +234,42 @@ def _meta(selector: Selector, *names: str) -> str | None:
     return None
 
 
-def _article_root(selector: Selector) -> Selector:
-    for css in _ARTICLE_ROOTS:
+_HIDDEN = (
+    "ancestor-or-self::*[@hidden or @aria-hidden='true' "
+    "or contains(translate(@style, ' ', ''), 'display:none') "
+    "or contains(concat(' ', normalize-space(@class), ' '), ' modal ') "
+    "or contains(concat(' ', normalize-space(@class), ' '), ' hidden ')]"
+)
+
+
+def find_body(selector: Selector) -> Selector | None:
+    """The article body: the most specific body selector whose match holds at least half the
+    text of the longest visible candidate (a share modal's or a teaser's "body" does not)."""
+    candidates: list[tuple[int, int, Selector]] = []
+    for priority, css in enumerate(_BODY):
         for node in selector.css(css):
-            if _first(node, _BODY) is not None:
-                return node
-    return selector.css("body")[0] if selector.css("body") else selector
+            if not node.xpath(_HIDDEN):
+                candidates.append((priority, len(_text_of(node)), node))
+    if not candidates:
+        return None
+    longest = max(length for _priority, length, _node in candidates)
+    eligible = [c for c in candidates if c[1] * 2 >= longest]
+    return min(eligible, key=lambda c: (c[0], -c[1]))[2]
+
+
+def _scopes(selector: Selector, body: Selector | None) -> list[Selector]:
+    """Where the article's own fields are: the nearest container of the body that holds a
+    heading, then the module around it, then the page (sidebars and menus come last)."""
+    page = selector.css("body")[0] if selector.css("body") else selector
+    if body is None:
+        return [page]
+    ancestors = body.xpath("ancestor::*")[::-1]  # nearest first
+    nearest = [
+        next((i for i, a in enumerate(ancestors) if _first(a, _TITLE) is not None), None),
+        next((i for i, a in enumerate(ancestors) if a.xpath(_MODULE)), None),
+    ]
+    scopes = [ancestors[i] for i in sorted({i for i in nearest if i is not None})]
+    return [*scopes, page]
 
 
 def _clean(items: list[str]) -> list[str]:
@@ -258,9 +293,9 @@ def _slug_from_meta(selector: Selector, profile: SiteProfile) -> str | None:
 # ---- fields --------------------------------------------------------------------------------
 
 
-def extract_title(selector: Selector, root: Selector) -> str | None:
+def extract_title(selector: Selector, scopes: list[Selector]) -> str | None:
     """Heading of the article; meta tags, then ``<title>``, when the page has none."""
-    node = _first(root, _TITLE) or _first(selector, _TITLE)
+    node = _first_in(scopes, _TITLE)
     if node is not None:
         heading = _joined_heading(node)
         if heading:
@@ -286,13 +321,11 @@ def _joined_heading(node: Selector) -> str:
     return "\n".join(normalize_space(line) for line in lines.split("\n") if line.strip())
 
 
-def extract_number_line(
-    root: Selector, selector: Selector
-) -> tuple[str | None, str | None, str | None]:
+def extract_number_line(scopes: list[Selector]) -> tuple[str | None, str | None, str | None]:
     """``(number, date text, the whole line)`` from the ``NUMBER | DATE`` line, if printed."""
-    node = _first(root, _NUMBER_DATE) or _first(selector, _NUMBER_DATE)
+    node = _first_in(scopes, _NUMBER_DATE)
     candidates = [_parts_line(node)] if node is not None else []
-    candidates += [_text_of(n) for n in root.css("p, div.info, span")[:40]]
+    candidates += [_text_of(n) for n in scopes[0].css("p, div.info, span")[:40]]
     for line in candidates:
         if not line or len(line) > 80:
             continue
@@ -321,7 +354,7 @@ def _parts_line(node: Selector) -> str:
 
 
 def extract_published(
-    selector: Selector, root: Selector, line_date: str | None, date_order: str
+    selector: Selector, scopes: list[Selector], line_date: str | None, date_order: str
 ) -> str | None:
     """Metadata first; a printed date wins when the two disagree on the day.
 
@@ -331,12 +364,18 @@ def extract_published(
     """
     printed = parse_date(line_date, date_order)
     if printed is None:
-        for css in _DATES:
-            node = _first(root, (css,)) or _first(selector, (css,))
-            if node is not None:
-                printed = parse_date(node.attrib.get("datetime") or _text_of(node), date_order)
-                if printed:
-                    break
+        printed = next(
+            filter(
+                None,
+                (
+                    parse_date(node.attrib.get("datetime") or _text_of(node), date_order)
+                    for scope in scopes
+                    for css in _DATES
+                    for node in [n for n in scope.css(css) if not n.xpath(_ELSEWHERE)][:1]
+                ),
+            ),
+            None,
+        )
     meta = _meta(selector, "datePublished", "article:published_time", "DC.date.issued")
     structured = parse_date(meta, date_order) if meta else None
     if structured and printed and structured[:10] != printed[:10]:
@@ -391,13 +430,14 @@ def _dateline_at(paragraph: str) -> tuple[str, str] | None:
     return None
 
 
-def extract_bylines(root: Selector) -> list[Byline]:
-    node = _first(root, _BYLINE)
+def extract_bylines(scopes: list[Selector]) -> list[Byline]:
+    article = _article_scopes(scopes)
+    node = _first_in(article, _BYLINE)
     if node is not None:
         found = byline_parser.parse_byline(_byline_text(node))
         if found:
             return found
-    for text in root.css("p, div").xpath("normalize-space(.)").getall()[:60]:
+    for text in article[0].css("p, div").xpath("normalize-space(.)").getall()[:60]:
         if re.match(r"^(?:story\s+)?by\s+\S", text, re.I) and len(text) < 160:
             return byline_parser.parse_byline(text)
     return []
@@ -409,12 +449,21 @@ def _byline_text(node: Selector) -> str:
     return " • ".join(t for t in items if t and t != "•") if len(items) > 1 else _text_of(node)
 
 
-def extract_tags(root: Selector, selector: Selector) -> list[str]:
+def _article_scopes(scopes: list[Selector]) -> list[Selector]:
+    """The scopes inside the article; the page only when nothing narrower was found."""
+    return scopes[:-1] or scopes
+
+
+def extract_tags(scopes: list[Selector]) -> list[str]:
+    """Tag links of the article (never a "popular tags" box elsewhere on the page)."""
     node_list = None
-    for css in _TAGS:
-        found = root.css(css) or selector.css(css)
-        if found:
-            node_list = found
+    for scope in _article_scopes(scopes):
+        for css in _TAGS:
+            found = scope.css(css)
+            if found:
+                node_list = found
+                break
+        if node_list:
             break
     tags: list[str] = []
     for node in node_list or []:
@@ -424,13 +473,14 @@ def extract_tags(root: Selector, selector: Selector) -> list[str]:
     return tags
 
 
-def extract_images(root: Selector, url: str) -> list[Image]:
+def extract_images(scopes: list[Selector], url: str) -> list[Image]:
     images: list[Image] = []
     seen: set[str] = set()
+    scope = _article_scopes(scopes)[-1]
     for css in _IMAGES:
-        for img in root.css(css):
+        for img in scope.css(css):
             src = img.attrib.get("src") or img.attrib.get("data-src")
-            if not src or _NON_CONTENT_IMAGES.search(src):
+            if not src or _NON_CONTENT_IMAGES.search(src) or img.xpath(_ELSEWHERE):
                 continue
             # A gallery links each resized image to its full-size file: keep the full size.
             linked = img.xpath("parent::a/@href").get()
@@ -466,6 +516,14 @@ def extract_documents(body: Selector, url: str) -> list[str]:
     return list(dict.fromkeys(urljoin(url, h) for h in hrefs if _DOCUMENT.search(h)))
 
 
+# Lists of other articles (related, latest, popular) that an article page may hold.
+_ELSEWHERE = (
+    "ancestor::*[contains(@class, 'related') or contains(@class, 'listing')"
+    " or contains(@class, 'sidebar') or contains(@class, 'dashboard')"
+    " or contains(@class, 'popular') or contains(@class, 'latest') or contains(@class, 'more-')]"
+)
+
+
 def _caption(img: Selector) -> str | None:
     """Caption printed next to an image: figcaption, a caption element, or the last <p>."""
     for xpath in (
@@ -474,6 +532,7 @@ def _caption(img: Selector) -> str | None:
         "ancestor::*[contains(@class,'image') or contains(@class,'item') "
         "or contains(@class,'media')][1]//*[contains(@class,'caption')]",
         "following-sibling::*[contains(@class,'image-caption')][1]",
+        "ancestor::div[contains(@class,'image')][1]/following-sibling::figcaption[1]",
         "ancestor::div[contains(@class,'item')][1]/p[last()]",
     ):
         node = img.xpath(xpath)
