@@ -132,3 +132,23 @@ def test_progress_line_only_on_a_terminal(mirror: Mirror, tmp_path: Path) -> Non
     os.close(leader)
     assert process.returncode == 0
     assert b"listing pages" in seen and b"pages/s" in seen
+
+
+def test_report_counts_what_scrapy_dropped_and_why() -> None:
+    from scrapy import Spider
+
+    from crawler.extensions.report import build_report
+
+    stats = {
+        "offsite/filtered": 2,
+        "release/rejected/blocked": 3,
+        "finish_reason": "finished",
+        "downloader/exception_type_count/builtins.TimeoutError": 1,
+        "log_count/ERROR": 4,
+        "monitors/failed": ["Run/finished normally: finish reason 'shutdown'"],
+    }
+    report = build_report(stats, Spider(name="usfj"))
+    assert report["offsite_dropped"] == 2
+    assert report["refusals"] == {"blocked": 3}
+    assert report["errors"] == {"log_errors": 4, "builtins.TimeoutError": 1}
+    assert report["status"] == "failed" and report["site"] is None

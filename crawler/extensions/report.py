@@ -54,6 +54,8 @@ def build_report(stats: dict[str, Any], spider: Spider) -> dict[str, Any]:
         "new_versions": stats.get("release/new_version", 0),
         "unchanged": stats.get("release/unchanged", 0) + stats.get("release/not_modified", 0),
         "gone": stats.get("release/gone", 0),
+        # Requests (redirects among them) to hosts outside the site, dropped by Scrapy.
+        "offsite_dropped": stats.get("offsite/filtered", 0),
         "refusals": _prefixed(stats, "release/rejected/"),
         "errors": {
             "log_errors": stats.get("log_count/ERROR", 0),
