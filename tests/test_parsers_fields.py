@@ -6,11 +6,11 @@ import pytest
 from parsel import Selector
 
 from crawler.parsers import Reject, Release, parse
-from crawler.parsers.articlecs import extract_dateline
 from crawler.parsers.bylines import parse_byline
 from crawler.parsers.dates import parse_date
 from crawler.parsers.languages import language_of
 from crawler.parsers.model import Byline
+from crawler.parsers.patterns import extract_dateline
 from crawler.parsers.sections import split_title
 from crawler.parsers.text import paragraphs
 

@@ -8,7 +8,6 @@ order: structured metadata (meta tags, ``itemprop``), platform selectors, text p
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
 
 from parsel import Selector, SelectorList
 
@@ -16,10 +15,12 @@ from crawler.profiles import ArticleKey, SiteProfile
 
 from . import bylines as byline_parser
 from .dates import find_date, parse_date
-from .model import MISSING_FIELDS, NOT_A_RELEASE, Byline, Image, Reject, Release
+from .media import ELSEWHERE, extract_documents, extract_images
+from .model import MISSING_FIELDS, NOT_A_RELEASE, Byline, Reject, Release
+from .patterns import clean_paragraphs, extract_dateline, extract_header
 from .refusals import block_reason, module_error, visible_text
 from .sections import split_sections, split_title
-from .text import normalize_space, paragraphs
+from .text import node_text, normalize_space, paragraphs
 
 NAME = "articlecs"
 VERSION = "1.0.0"
@@ -71,20 +72,6 @@ _BYLINE = (
     ".author",
     ".header > p",
 )
-_IMAGES = (
-    "div.image img",
-    "div.item img",
-    "img.aimage",
-    ".media-inline img",
-    "[class*='media-inline'] img",
-    ".da_print_media img",
-    "ul.slides img",
-    "[itemprop='articleBody'] img",
-    "div.body img",
-    "section.article-detail-content img",
-    "figure img",
-    "[itemprop='image'] img",
-)
 _TAGS = (
     "div.tags a",
     ".tags a",
@@ -97,48 +84,8 @@ _TAGS = (
 # "25-009 | July 8, 2025", "PA-001-20 | Dec. 9, 2020"
 _NUMBER_LINE = re.compile(r"^\s*(?P<number>[^|]{1,30}?)\s*\|\s*(?P<date>.+?)\s*$")
 _NUMBER = re.compile(r"^(?=.*\d)[A-Za-z0-9][A-Za-z0-9.\-/#]*(?: [A-Za-z0-9.\-/#]+)?$")
-# "YOKOTA AIR BASE, Japan —", "FALLS CHURCH, Va. (AFNS) --", "WASHINGTON —"
-_DATELINE = re.compile(
-    r"^(?P<dateline>[A-Z0-9À-ÖØ-Þ][A-Z0-9À-ÖØ-Þ .,'’&/\-]*[A-ZÀ-ÖØ-Þ.]"
-    r"(?:,\s*(?:[A-Z][A-Za-z.'’]*)(?:\s+(?:of\s+)?[A-Z][A-Za-z.'’]*){0,3})?"
-    r"(?:\s*\([A-Za-z0-9 .,]{2,30}\))?)"
-    r"\s*(?:—|–|\s--?|--)(?:\s+|$)"
-)
-_DATELINE_MAX_CHARS = 90
-# A place (and date) in Japanese or Korean script before a spaced dash.
-_CJK_DATELINE = re.compile(
-    r"^(?P<dateline>[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af][^。、.!?！？\s]{0,20}"
-    r"(?:\s[^。、.!?！？\s]{1,12})?(?:\s*[(（][^)）]{1,24}[)）])?)\s+(?:—|–|--|-|―)\s+(?=\S)"
-)
-_EDITORS_NOTE = re.compile(r"^\s*[(\[]?\s*editor['’]?s\s+note\b", re.IGNORECASE)
-_HEADER_MAX_LINES = 4
-_HEADER_LINE = re.compile(
-    r"^(?:(?:news|press)\s+release|for\s+immediate\s+release|media\s+(?:advisory|release)"
-    r"|immediate\s+release)[\s.:]*$",
-    re.IGNORECASE,
-)
-_RELEASE_NUMBER = re.compile(
-    r"^(?:(?:news\s+|press\s+)?release\s+)?(?:no\.?|number|#)\s*:?\s*"
-    r"(?P<number>[A-Z0-9][A-Z0-9\-]*\d[A-Z0-9\-]*)\b",
-    re.IGNORECASE,
-)
 _TITLE_SUFFIXES = re.compile(r"\s*(?:>|\||»|::)\s.*$")
 _GENERIC_TITLES = re.compile(r"^(?:articlecs\b.*|article view|article display|home|print)$", re.I)
-_BOILERPLATE = (
-    re.compile(r"choose which .{0,80}products you want delivered", re.I),
-    re.compile(r"^subscribe to\b", re.I),
-    re.compile(r"hosted by defense media activity", re.I),
-    re.compile(r"^(?:related (?:stories|links|articles)|print|e-?mail|share)$", re.I),
-    # End marks and separators of press copy: "-30-", "###", "- END -", "-以上-", a rule.
-    re.compile(r"^[\s\-–—#*－―]*(?:30|end|#+|以上|끝)?[\s\-–—#*－―]*$", re.I),
-    re.compile(r"^[_=~*\s]{3,}$"),
-    # A line announcing the translation that follows ("-Japanese translation follows-").
-    re.compile(
-        r"^[\s\-–—(\[]*(?:\w+ )?(?:translation|version) (?:follows|below)[\s\-–—)\].:]*$", re.I
-    ),
-)
-_IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|tiff?)(?:\?.*)?$", re.I)
-_NON_CONTENT_IMAGES = re.compile(r"(?:tag\.png|spacer|pixel|icon|logo|\.svg$|/Styles/)", re.I)
 
 
 def parse(
@@ -166,7 +113,7 @@ def parse(
         return Reject(MISSING_FIELDS, f"no {' and no '.join(missing)} found", url, missing)
 
     number, line_date, number_line = extract_number_line(scopes)
-    header_number, body_paragraphs = extract_header(_clean(paragraphs(body.root)))
+    header_number, body_paragraphs = extract_header(clean_paragraphs(paragraphs(body.root)))
     number = number or header_number
     titles = split_title(title, profile.languages)
     sections, dateline = split_sections(
@@ -189,7 +136,7 @@ def parse(
         dateline=dateline,
         bylines=extract_bylines(scopes),
         tags=extract_tags(scopes),
-        images=extract_images(scopes, url),
+        images=extract_images(_article_scopes(scopes)[-1], url),
         documents=extract_documents(body, url),
         language=primary.lang,
         languages=[section.lang for section in sections],
@@ -220,10 +167,6 @@ def _first_in(scopes: list[Selector], css_list: tuple[str, ...]) -> Selector | N
     return None
 
 
-def _text_of(node: Selector) -> str:
-    return normalize_space(" ".join(node.xpath(".//text()[not(ancestor::script)]").getall()))
-
-
 def _meta(selector: Selector, *names: str) -> str | None:
     for name in names:
         value = selector.xpath(
@@ -249,7 +192,7 @@ def find_body(selector: Selector) -> Selector | None:
     for priority, css in enumerate(_BODY):
         for node in selector.css(css):
             if not node.xpath(_HIDDEN):
-                candidates.append((priority, len(_text_of(node)), node))
+                candidates.append((priority, len(node_text(node)), node))
     if not candidates:
         return None
     longest = max(length for _priority, length, _node in candidates)
@@ -270,10 +213,6 @@ def _scopes(selector: Selector, body: Selector | None) -> list[Selector]:
     ]
     scopes = [ancestors[i] for i in sorted({i for i in nearest if i is not None})]
     return [*scopes, page]
-
-
-def _clean(items: list[str]) -> list[str]:
-    return [p for p in items if not any(b.search(p) for b in _BOILERPLATE)]
 
 
 def _looks_like_listing(selector: Selector) -> bool:
@@ -325,7 +264,7 @@ def extract_number_line(scopes: list[Selector]) -> tuple[str | None, str | None,
     """``(number, date text, the whole line)`` from the ``NUMBER | DATE`` line, if printed."""
     node = _first_in(scopes, _NUMBER_DATE)
     candidates = [_parts_line(node)] if node is not None else []
-    candidates += [_text_of(n) for n in scopes[0].css("p, div.info, span")[:40]]
+    candidates += [node_text(n) for n in scopes[0].css("p, div.info, span")[:40]]
     for line in candidates:
         if not line or len(line) > 80:
             continue
@@ -345,7 +284,7 @@ def _parts_line(node: Selector) -> str:
 
     ``<span>22-003</span> <span>Jan. 21, 2022</span>`` reads as ``22-003 | Jan. 21, 2022``.
     """
-    text = _text_of(node)
+    text = node_text(node)
     if "|" in text:
         return text
     parts = [normalize_space(t) for t in node.xpath(".//text()").getall()]
@@ -368,10 +307,10 @@ def extract_published(
             filter(
                 None,
                 (
-                    parse_date(node.attrib.get("datetime") or _text_of(node), date_order)
+                    parse_date(node.attrib.get("datetime") or node_text(node), date_order)
                     for scope in scopes
                     for css in _DATES
-                    for node in [n for n in scope.css(css) if not n.xpath(_ELSEWHERE)][:1]
+                    for node in [n for n in scope.css(css) if not n.xpath(ELSEWHERE)][:1]
                 ),
             ),
             None,
@@ -381,53 +320,6 @@ def extract_published(
     if structured and printed and structured[:10] != printed[:10]:
         return printed
     return structured or printed
-
-
-def extract_header(items: list[str]) -> tuple[str | None, list[str]]:
-    """Header lines some releases open their body with ("NEWS RELEASE", "Release No. 24-004",
-    "FOR IMMEDIATE RELEASE", a date alone): the number they print, and the body without them.
-    """
-    number = None
-    index = 0
-    while index < min(len(items), _HEADER_MAX_LINES) and len(items[index]) <= 100:
-        line = items[index]
-        date = find_date(line)
-        undated = line[len(date) :].strip(" ,.") if date and line.startswith(date) else line
-        found = _RELEASE_NUMBER.match(undated)
-        if found and number is None:
-            number = found.group("number")
-        if not (found or _HEADER_LINE.match(undated) or not undated):
-            break
-        index += 1
-    return number, items[index:]
-
-
-def extract_dateline(items: list[str]) -> tuple[str | None, list[str]]:
-    """The dateline opening the body, without its dash; the body loses it.
-
-    It may follow an editor's note in parentheses; a body in Japanese or Korean may open
-    with a dateline in its own script ("横田飛行場 –").
-    """
-    for index, paragraph in enumerate(items[:2]):
-        if index and not _EDITORS_NOTE.match(items[0]):
-            break
-        found = _dateline_at(paragraph)
-        if found is not None:
-            dateline, rest = found
-            return dateline, items[:index] + ([rest] if rest else []) + items[index + 1 :]
-    return None, items
-
-
-def _dateline_at(paragraph: str) -> tuple[str, str] | None:
-    match = _DATELINE.match(paragraph)
-    if match and len(match.group("dateline")) <= _DATELINE_MAX_CHARS:
-        dateline = normalize_space(match.group("dateline")).rstrip(" ,")
-        if re.search(r"[A-Z]{3}", dateline):
-            return dateline, paragraph[match.end() :].strip()
-    match = _CJK_DATELINE.match(paragraph)
-    if match:
-        return match.group("dateline").strip(), paragraph[match.end() :].strip()
-    return None
 
 
 def extract_bylines(scopes: list[Selector]) -> list[Byline]:
@@ -446,7 +338,7 @@ def extract_bylines(scopes: list[Selector]) -> list[Byline]:
 def _byline_text(node: Selector) -> str:
     """Byline text with element boundaries kept as separators (``NAME • UNIT``)."""
     items = [normalize_space(t) for t in node.xpath(".//text()").getall()]
-    return " • ".join(t for t in items if t and t != "•") if len(items) > 1 else _text_of(node)
+    return " • ".join(t for t in items if t and t != "•") if len(items) > 1 else node_text(node)
 
 
 def _article_scopes(scopes: list[Selector]) -> list[Selector]:
@@ -467,77 +359,7 @@ def extract_tags(scopes: list[Selector]) -> list[str]:
             break
     tags: list[str] = []
     for node in node_list or []:
-        tag = _text_of(node)
+        tag = node_text(node)
         if tag and tag not in tags:
             tags.append(tag)
     return tags
-
-
-def extract_images(scopes: list[Selector], url: str) -> list[Image]:
-    images: list[Image] = []
-    seen: set[str] = set()
-    scope = _article_scopes(scopes)[-1]
-    for css in _IMAGES:
-        for img in scope.css(css):
-            src = img.attrib.get("src") or img.attrib.get("data-src")
-            if not src or _NON_CONTENT_IMAGES.search(src) or img.xpath(_ELSEWHERE):
-                continue
-            # A gallery links each resized image to its full-size file: keep the full size.
-            linked = img.xpath("parent::a/@href").get()
-            if linked and _IMAGE_FILE.search(linked):
-                src = linked
-            absolute = _unmirrored(urljoin(url, src.strip()))
-            if absolute in seen:
-                continue
-            seen.add(absolute)
-            alt = normalize_space(img.attrib.get("alt", "")) or None
-            images.append(Image(url=absolute, caption=_caption(img), alt=alt))
-    return images
-
-
-# Website copiers (HTTrack) rewrite http://media.defense.gov/x as ../../media.defense.gov/x.
-_COPIED_HOST = re.compile(
-    r"^https?://[^/]+/(?:\.\./)*(?P<host>[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:mil|gov|com|org|net))/",
-    re.I,
-)
-
-
-def _unmirrored(url: str) -> str:
-    match = _COPIED_HOST.match(url)
-    return f"http://{match.group('host')}/{url[match.end() :]}" if match else url
-
-
-_DOCUMENT = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?)(?:\?.*)?$", re.I)
-
-
-def extract_documents(body: Selector, url: str) -> list[str]:
-    """Documents (PDF, Office files) the body links, absolute, in order."""
-    hrefs = (h.strip() for h in body.css("a::attr(href)").getall())
-    return list(dict.fromkeys(urljoin(url, h) for h in hrefs if _DOCUMENT.search(h)))
-
-
-# Lists of other articles (related, latest, popular) that an article page may hold.
-_ELSEWHERE = (
-    "ancestor::*[contains(@class, 'related') or contains(@class, 'listing')"
-    " or contains(@class, 'sidebar') or contains(@class, 'dashboard')"
-    " or contains(@class, 'popular') or contains(@class, 'latest') or contains(@class, 'more-')]"
-)
-
-
-def _caption(img: Selector) -> str | None:
-    """Caption printed next to an image: figcaption, a caption element, or the last <p>."""
-    for xpath in (
-        "ancestor::figure[1]//figcaption",
-        "ancestor::div[contains(@class,'da_media_item')][1]/p[last()]",
-        "ancestor::*[contains(@class,'image') or contains(@class,'item') "
-        "or contains(@class,'media')][1]//*[contains(@class,'caption')]",
-        "following-sibling::*[contains(@class,'image-caption')][1]",
-        "ancestor::div[contains(@class,'image')][1]/following-sibling::figcaption[1]",
-        "ancestor::div[contains(@class,'item')][1]/p[last()]",
-    ):
-        node = img.xpath(xpath)
-        if node:
-            caption = _text_of(node[0])
-            if caption:
-                return caption
-    return None

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from lxml import etree
+from parsel import Selector
 
 # Elements whose text never belongs to the release body.
 SKIPPED_TAGS = frozenset(
@@ -183,3 +184,8 @@ def paragraphs(element: etree._Element) -> list[str]:
 
 def join_paragraphs(items: Iterable[str]) -> str:
     return "\n\n".join(items)
+
+
+def node_text(node: Selector) -> str:
+    """All the text of an element (scripts aside), whitespace normalised."""
+    return normalize_space(" ".join(node.xpath(".//text()[not(ancestor::script)]").getall()))

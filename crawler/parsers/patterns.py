@@ -1,0 +1,103 @@
+"""The text-pattern layer: what press copy prints at the start and end of its body.
+
+Header lines ("NEWS RELEASE", "Release No. 24-004"), the dateline (``YOKOTA AIR BASE,
+Japan —``, ``横田飛行場 –``), end marks and boilerplate paragraphs. Works on paragraphs,
+not HTML, so any template's body goes through the same rules.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .dates import find_date
+from .text import normalize_space
+
+# "YOKOTA AIR BASE, Japan —", "FALLS CHURCH, Va. (AFNS) --", "WASHINGTON —"
+_DATELINE = re.compile(
+    r"^(?P<dateline>[A-Z0-9À-ÖØ-Þ][A-Z0-9À-ÖØ-Þ .,'’&/\-]*[A-ZÀ-ÖØ-Þ.]"
+    r"(?:,\s*(?:[A-Z][A-Za-z.'’]*)(?:\s+(?:of\s+)?[A-Z][A-Za-z.'’]*){0,3})?"
+    r"(?:\s*\([A-Za-z0-9 .,]{2,30}\))?)"
+    r"\s*(?:—|–|\s--?|--)(?:\s+|$)"
+)
+_DATELINE_MAX_CHARS = 90
+# A place (and date) in Japanese or Korean script before a spaced dash.
+_CJK_DATELINE = re.compile(
+    r"^(?P<dateline>[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af][^。、.!?！？\s]{0,20}"
+    r"(?:\s[^。、.!?！？\s]{1,12})?(?:\s*[(（][^)）]{1,24}[)）])?)\s+(?:—|–|--|-|―)\s+(?=\S)"
+)
+_EDITORS_NOTE = re.compile(r"^\s*[(\[]?\s*editor['’]?s\s+note\b", re.IGNORECASE)
+_HEADER_MAX_LINES = 4
+_HEADER_LINE = re.compile(
+    r"^(?:(?:news|press)\s+release|for\s+immediate\s+release|media\s+(?:advisory|release)"
+    r"|immediate\s+release)[\s.:]*$",
+    re.IGNORECASE,
+)
+_RELEASE_NUMBER = re.compile(
+    r"^(?:(?:news\s+|press\s+)?release\s+)?(?:no\.?|number|#)\s*:?\s*"
+    r"(?P<number>[A-Z0-9][A-Z0-9\-]*\d[A-Z0-9\-]*)\b",
+    re.IGNORECASE,
+)
+BOILERPLATE = (
+    re.compile(r"choose which .{0,80}products you want delivered", re.I),
+    re.compile(r"^subscribe to\b", re.I),
+    re.compile(r"hosted by defense media activity", re.I),
+    re.compile(r"^(?:related (?:stories|links|articles)|print|e-?mail|share)$", re.I),
+    # End marks and separators of press copy: "-30-", "###", "- END -", "-以上-", a rule.
+    re.compile(r"^[\s\-–—#*－―]*(?:30|end|#+|以上|끝)?[\s\-–—#*－―]*$", re.I),
+    re.compile(r"^[_=~*\s]{3,}$"),
+    # A line announcing the translation that follows ("-Japanese translation follows-").
+    re.compile(
+        r"^[\s\-–—(\[]*(?:\w+ )?(?:translation|version) (?:follows|below)[\s\-–—)\].:]*$", re.I
+    ),
+)
+
+
+def clean_paragraphs(items: list[str]) -> list[str]:
+    return [p for p in items if not any(b.search(p) for b in BOILERPLATE)]
+
+
+def extract_header(items: list[str]) -> tuple[str | None, list[str]]:
+    """Header lines some releases open their body with ("NEWS RELEASE", "Release No. 24-004",
+    "FOR IMMEDIATE RELEASE", a date alone): the number they print, and the body without them.
+    """
+    number = None
+    index = 0
+    while index < min(len(items), _HEADER_MAX_LINES) and len(items[index]) <= 100:
+        line = items[index]
+        date = find_date(line)
+        undated = line[len(date) :].strip(" ,.") if date and line.startswith(date) else line
+        found = _RELEASE_NUMBER.match(undated)
+        if found and number is None:
+            number = found.group("number")
+        if not (found or _HEADER_LINE.match(undated) or not undated):
+            break
+        index += 1
+    return number, items[index:]
+
+
+def extract_dateline(items: list[str]) -> tuple[str | None, list[str]]:
+    """The dateline opening the body, without its dash; the body loses it.
+
+    It may follow an editor's note in parentheses; a body in Japanese or Korean may open
+    with a dateline in its own script ("横田飛行場 –").
+    """
+    for index, paragraph in enumerate(items[:2]):
+        if index and not _EDITORS_NOTE.match(items[0]):
+            break
+        found = _dateline_at(paragraph)
+        if found is not None:
+            dateline, rest = found
+            return dateline, items[:index] + ([rest] if rest else []) + items[index + 1 :]
+    return None, items
+
+
+def _dateline_at(paragraph: str) -> tuple[str, str] | None:
+    match = _DATELINE.match(paragraph)
+    if match and len(match.group("dateline")) <= _DATELINE_MAX_CHARS:
+        dateline = normalize_space(match.group("dateline")).rstrip(" ,")
+        if re.search(r"[A-Z]{3}", dateline):
+            return dateline, paragraph[match.end() :].strip()
+    match = _CJK_DATELINE.match(paragraph)
+    if match:
+        return match.group("dateline").strip(), paragraph[match.end() :].strip()
+    return None
