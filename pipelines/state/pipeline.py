@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Self
 
 from scrapy.crawler import Crawler
@@ -34,8 +35,6 @@ class StatePipeline(StoreBackedPipeline):
             written = self.crawler.stats.get_value("output/releases_file")
             applied = None
             if written:
-                from pathlib import Path
-
                 path = Path(written)
                 applied = (path, path.stat().st_size)
             self.store.emitted(item, content_digest(item), applied=applied)
