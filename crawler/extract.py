@@ -15,6 +15,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.parsers import Reject, Release, parse
 from crawler.profiles import SiteProfile, all_profiles, get_profile, profile_for_url
+from pipelines.warc.codecs import install_decoders
 
 
 def extract_file(
@@ -68,6 +69,7 @@ def extract_archive(
     parse like the real site's; ``fetched`` is the capture's WARC-Date and ``archive``
     points at the record, as in the live crawl. Yields each result with that pointer.
     """
+    install_decoders()
     for name, stream in _warc_streams(Path(path)):
         profile: SiteProfile | None = None
         iterator = ArchiveIterator(stream)

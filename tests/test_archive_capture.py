@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 import re
 import subprocess
@@ -124,7 +125,8 @@ def test_what_parsed_messages_lose_is_kept(
 
 
 @pytest.mark.parametrize(
-    ("path", "truncated"), [("/truncated", "disconnect"), ("/big", "unspecified")]
+    ("path", "truncated"),
+    [("/truncated", "disconnect"), ("/truncated-chunked", "disconnect"), ("/big", "unspecified")],
 )
 def test_cut_responses_are_marked_truncated(
     wire_crawl: dict[str, Any], path: str, truncated: str
@@ -174,9 +176,40 @@ def test_chunked_payload_digest_is_over_the_dechunked_entity(wire_crawl: dict[st
     pytest.fail("no response record for /chunked")
 
 
+def test_interim_responses_stay_in_the_block_and_the_digest_covers_the_final_entity(
+    wire_crawl: dict[str, Any],
+) -> None:
+    from pipelines.warc.records import Digester, HttpMessage
+
+    (block,) = _blocks(wire_crawl["records"], "response")[wire_crawl["url"] + "/continue"]
+    assert block.startswith(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\n")
+    message = HttpMessage.parse(block)
+    assert message.status == 200 and message.header("Content-Encoding") == "gzip"
+    assert gzip.decompress(message.entity()).startswith(b"<html>")
+    (headers,) = [
+        h
+        for h, _ in wire_crawl["records"]
+        if h.get_header("WARC-Type") == "response"
+        and h.get_header("WARC-Target-URI") == wire_crawl["url"] + "/continue"
+    ]
+    assert headers.get_header("WARC-Payload-Digest") == Digester()(message.entity())
+
+
+def test_the_archive_of_odd_responses_verifies_and_is_indexed(wire_crawl: dict[str, Any]) -> None:
+    from pipelines.warc.index import cdxj_path, read_cdxj
+    from pipelines.warc.verify import verify_paths
+
+    warcs = sorted((wire_crawl["folder"] / "out" / "warc").glob("*.warc.gz"))
+    assert [report.problems for report in verify_paths(warcs)] == [[] for _ in warcs]
+    indexed = {
+        fields["url"]: fields for warc in warcs for _key, _ts, fields in read_cdxj(cdxj_path(warc))
+    }
+    assert indexed[wire_crawl["url"] + "/brotli"]["status"] == "200"  # br sent unasked
+
+
 def test_items_point_at_their_capture(wire_crawl: dict[str, Any]) -> None:
     warcs = wire_crawl["folder"] / "out" / "warc"
-    assert len(wire_crawl["items"]) == len(PATHS) - 2  # /truncated and /big fail
+    assert len(wire_crawl["items"]) == len(PATHS) - 3  # the two /truncated and /big fail
     for item in wire_crawl["items"]:
         ref = item["archive"]
         assert ref is not None, item["url"]

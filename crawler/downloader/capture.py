@@ -25,6 +25,8 @@ from scrapy.core.downloader.handlers.http11 import (
 from twisted.internet.defer import Deferred, succeed
 from twisted.python.failure import Failure
 
+from pipelines.warc.records import HttpMessage
+
 # WARC-Truncated values (WARC 1.1, 5.13).
 DISCONNECT = "disconnect"
 UNSPECIFIED = "unspecified"
@@ -187,16 +189,4 @@ def _cut_short(response: bytes) -> str | None:
     A response whose length is given by the connection closing is whole when it closes;
     one with Content-Length or chunked framing is whole only when that framing is complete.
     """
-    head, separator, body = response.partition(b"\r\n\r\n")
-    if not separator:
-        return DISCONNECT
-    headers = {}
-    for line in head.split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        headers[name.strip().lower()] = value.strip().lower()
-    if b"chunked" in headers.get(b"transfer-encoding", b""):
-        return None if body.endswith(b"0\r\n\r\n") or b"\r\n0\r\n" in body else DISCONNECT
-    length = headers.get(b"content-length")
-    if length is not None and length.isdigit() and len(body) < int(length):
-        return DISCONNECT
-    return None
+    return None if HttpMessage.parse(response).complete() else DISCONNECT

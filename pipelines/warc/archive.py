@@ -316,8 +316,16 @@ class Archive:
         if self.index:
             for warc in closed:
                 if not cdxj_path(warc).exists():
-                    index_warc(warc)
+                    self._index(warc)
         return closed
+
+    def _index(self, warc: Path) -> None:
+        try:
+            index_warc(warc)
+        except Exception:  # the WARC is the evidence; an index can be rebuilt from it later
+            logger.exception("could not index %s", warc.name)
+            if self.crawler is not None and self.crawler.stats is not None:
+                self.crawler.stats.inc_value("archive/index_failed")
 
     def spider_closed(self) -> None:
         closed = self.close()

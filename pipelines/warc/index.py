@@ -9,6 +9,8 @@ from typing import Any
 
 from cdxj_indexer.main import write_cdx_index
 
+from .codecs import install_decoders
+
 
 def cdxj_path(warc: Path) -> Path:
     return warc.with_name(warc.name.removesuffix(".gz").removesuffix(".warc") + ".cdxj")
@@ -18,8 +20,12 @@ def index_warc(warc: Path) -> Path:
     """Write ``NAME.cdxj`` (sorted, SURT keys) next to ``NAME.warc.gz``; return its path."""
     target = cdxj_path(warc)
     partial = target.with_name(target.name + ".tmp")
-    write_cdx_index(str(partial), [str(warc)], {"sort": True, "post_append": True})
-    partial.replace(target)
+    install_decoders()  # the indexer reads every body decoded
+    try:
+        write_cdx_index(str(partial), [str(warc)], {"sort": True, "post_append": True})
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
     return target
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +28,8 @@ from warcio.statusandheaders import StatusAndHeaders
 WARC_VERSION = "WARC/1.1"
 PROFILE_IDENTICAL = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 PROFILE_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+# An interim response before the final one (101 switches protocol: it is final).
+_INTERIM = re.compile(rb"HTTP/\d(?:\.\d)? +1(?!01)\d\d\b")
 CONTENT_TYPES = {
     "warcinfo": "application/warc-fields",
     "request": "application/http;msgtype=request",
@@ -68,11 +71,18 @@ class HttpMessage:
 
     @classmethod
     def parse(cls, block: bytes) -> HttpMessage:
-        end = block.find(b"\r\n\r\n")
-        if end < 0:
-            return cls(block, b"", None, [])
+        """Split at the end of the final head: interim ``1xx`` heads (100 Continue, 103
+        Early Hints) stay in ``head``, and status and headers are the final response's."""
+        start = 0
+        while True:
+            end = block.find(b"\r\n\r\n", start)
+            if end < 0:
+                return cls(block, b"", None, [])
+            if not _INTERIM.match(block, start):
+                break
+            start = end + 4
         head, body = block[: end + 4], block[end + 4 :]
-        lines = head[:-4].decode("iso-8859-1").split("\r\n")
+        lines = block[start:end].decode("iso-8859-1").split("\r\n")
         status = None
         parts = lines[0].split(" ", 2)
         if lines[0].startswith("HTTP/") and len(parts) > 1 and parts[1].isdigit():
@@ -92,12 +102,44 @@ class HttpMessage:
     def chunked(self) -> bool:
         return "chunked" in (self.header("Transfer-Encoding") or "").lower()
 
+    def complete(self) -> bool:
+        """True when the body is whole by its own framing (Content-Length or chunks); a
+        body delimited by the connection closing always is."""
+        if self.status is None:
+            return False
+        if self.status in (204, 304):
+            return True
+        if self.chunked:
+            return _chunks_complete(self.body)
+        length = self.header("Content-Length")
+        return not (length and length.isdigit() and len(self.body) < int(length))
+
     def entity(self) -> bytes:
         """The body without transfer encoding (de-chunked), content encoding kept."""
         if not self.chunked:
             return self.body
         reader = ChunkedDataReader(BytesIO(self.body), raise_exceptions=False)
         return bytes(reader.read())
+
+
+def _chunks_complete(body: bytes) -> bool:
+    """True when chunked framing reaches its last chunk and the blank line after trailers."""
+    position = 0
+    while True:
+        line_end = body.find(b"\r\n", position)
+        if line_end < 0:
+            return False
+        size = body[position:line_end].split(b";", 1)[0].strip()
+        try:
+            length = int(size, 16)
+        except ValueError:
+            return False
+        if length == 0:
+            return body.find(b"\r\n\r\n", line_end) >= 0
+        position = line_end + 2 + length
+        if body[position : position + 2] != b"\r\n":
+            return False
+        position += 2
 
 
 class _VerbatimHttpHead:

@@ -26,6 +26,7 @@ from typing import IO
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
+from .codecs import decode_brotli, decode_zstd, install_decoders
 from .files import whole_members
 from .records import Digester, HttpMessage
 
@@ -125,7 +126,8 @@ def _decodes(encoding: str, body: bytes) -> bool:
         "gzip": gzip.decompress,
         "x-gzip": gzip.decompress,
         "deflate": _inflate,
-        "br": _unbrotli,
+        "br": decode_brotli,
+        "zstd": decode_zstd,
     }
     decoder = decoders.get(encoding)
     if decoder is None:
@@ -142,13 +144,6 @@ def _inflate(body: bytes) -> bytes:
         return zlib.decompress(body)
     except zlib.error:
         return zlib.decompress(body, -zlib.MAX_WBITS)  # raw deflate, as some servers send
-
-
-def _unbrotli(body: bytes) -> bytes:
-    import brotli
-
-    data: bytes = brotli.decompress(body)
-    return data
 
 
 def _check_record(record: _Record, report: FileReport) -> None:
@@ -245,6 +240,7 @@ def _check_links(records: list[_Record], report: FileReport, known_ids: set[str]
 
 
 def _warcio_reads(data: IO[bytes], report: FileReport) -> None:
+    install_decoders()
     try:
         for record in ArchiveIterator(data):
             record.content_stream().read()

@@ -17,6 +17,8 @@ import threading
 import zlib
 from collections.abc import Callable
 
+import brotli
+
 HTML = "<html><head><title>{0}</title></head><body><h1>{0}</h1><p>{1}</p></body></html>"
 LATIN1_PAGE = "<html><head><meta charset='iso-8859-1'><title>Caf\xe9</title></head><body>\xc0 la carte, na\xefve, \xa9 2016</body></html>"
 # A small but valid PDF, with bytes that are not text.
@@ -102,6 +104,22 @@ def route(path: str) -> tuple[bytes, bool]:
     if base == "/truncated":  # promises 5000 bytes, sends 100, closes
         head = _response("200 OK", [*html, ("Content-Length", "5000")], b"", length=False)
         return head + b"x" * 100, True
+    if base == "/truncated-chunked":  # a chunk whose data looks like the last chunk, then close
+        head = _response("200 OK", [*html, ("Transfer-Encoding", "chunked")], b"", length=False)
+        return head + b"10\r\nabc\r\n0\r\n\r\nxyz\r\n\r\n20\r\npartial", True
+    if base == "/continue":  # an interim 100 and 103 before the final, chunked, gzipped response
+        body = gzip.compress(_html("after interim responses"), mtime=0)
+        final = _response(
+            "200 OK",
+            [*html, ("Content-Encoding", "gzip"), ("Transfer-Encoding", "chunked")],
+            f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n",
+            length=False,
+        )
+        interim = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n"
+        return interim + final, False
+    if base == "/brotli":  # br, which the crawl did not ask for
+        body = brotli.compress(_html("brotli body") * 20)
+        return _response("200 OK", [*html, ("Content-Encoding", "br")], body), False
     if base == "/big":  # larger than the spider's download_maxsize
         return _response(
             "200 OK", [("Content-Type", "application/octet-stream")], b"\0" * 3_000_000

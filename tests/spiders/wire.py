@@ -19,6 +19,9 @@ PATHS = [
     "/latin1",
     "/close-delimited",
     "/truncated",
+    "/truncated-chunked",
+    "/continue",
+    "/brotli",
     "/big",
 ]
 
