@@ -137,6 +137,17 @@ def test_parse_byline(line: str, expected: list[Byline]) -> None:
         ("서울 (2020년 12월 9일) – 주한미군은", "서울 (2020년 12월 9일)", "주한미군은"),
         ("The U.S.-Japan alliance - a new era", None, None),
         ("F-35 pilots — from three wings — trained", None, None),
+        # Title-case places, as usfk.mil printed them in 2018-2022
+        ("Camp Humphreys — The command", "Camp Humphreys", "The command"),
+        ("USAG Humphreys, Republic of Korea —", "USAG Humphreys, Republic of Korea", None),
+        ("General Smith - said the drill", None, None),
+        ("Airmen — and their families — gathered", None, None),
+        # A date printed after the place (DoD News)
+        (
+            "KATHMANDU, Nepal, May 16, 2015 – The department",
+            "KATHMANDU, Nepal, May 16, 2015",
+            "The department",
+        ),
     ],
 )
 def test_dateline(first: str, dateline: str | None, rest: str | None) -> None:
@@ -194,6 +205,15 @@ def _page(body: str, title: str = "A title", extra: str = "") -> bytes:
     ).encode()
 
 
+@pytest.mark.parametrize(
+    "title",
+    ["404th Wing Airmen deploy", "404 Airmen deploy", "Historians: 1944 page not found in archive"],
+)
+def test_titles_near_not_found_words_are_still_releases(title: str) -> None:
+    body = "<p>TOKYO — The squadron trained. " + "More. " * 50 + "</p>"
+    assert isinstance(parse(ARTICLE_URL, _page(body, title=title)), Release)
+
+
 def test_release_that_quotes_access_denied_is_not_a_block_page() -> None:
     body = "<p>TOKYO — Access denied to the base, Reference # 12 said. " + "More. " * 600 + "</p>"
     result = parse(ARTICLE_URL, _page(body))
@@ -224,6 +244,15 @@ def test_release_that_quotes_access_denied_is_not_a_block_page() -> None:
             "module_unavailable",
         ),
         (_page(""), "missing_fields"),
+        (
+            _page("<p>The page you are looking for might have been removed.</p>", "Page Not Found"),
+            "gone",
+        ),
+        (
+            b"<html><head><title>www.usfj.mil</title><script>window._cf_chl_opt={cZone:'x'}"
+            b"</script></head><body><div class='main-wrapper'></div></body></html>",
+            "blocked",
+        ),
     ],
 )
 def test_refusals(page: bytes, reason: str) -> None:

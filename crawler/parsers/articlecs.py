@@ -18,7 +18,7 @@ from .dates import find_date, parse_date
 from .media import ELSEWHERE, extract_documents, extract_images
 from .model import MISSING_FIELDS, NOT_A_RELEASE, Byline, Reject, Release
 from .patterns import clean_paragraphs, extract_dateline, extract_header
-from .refusals import block_reason, module_error, visible_text
+from .refusals import block_reason, module_error, not_found, visible_text
 from .sections import split_sections, split_title
 from .text import node_text, normalize_space, paragraphs
 
@@ -84,6 +84,8 @@ _TAGS = (
 # "25-009 | July 8, 2025", "PA-001-20 | Dec. 9, 2020"
 _NUMBER_LINE = re.compile(r"^\s*(?P<number>[^|]{1,30}?)\s*\|\s*(?P<date>.+?)\s*$")
 _NUMBER = re.compile(r"^(?=.*\d)[A-Za-z0-9][A-Za-z0-9.\-/#]*(?: [A-Za-z0-9.\-/#]+)?$")
+# The number alone, when the line prints no date: "PA-006-24", "25-009".
+_BARE_NUMBER = re.compile(r"^(?:[A-Z]{1,5}-)?\d{1,4}-\d{1,4}(?:-\d{1,4})?$")
 _TITLE_SUFFIXES = re.compile(r"\s*(?:>|\||»|::)\s.*$")
 _GENERIC_TITLES = re.compile(r"^(?:articlecs\b.*|article view|article display|home|print)$", re.I)
 
@@ -100,6 +102,9 @@ def parse(
     blocked = block_reason(selector, text)
     if blocked:
         return Reject(blocked[0], blocked[1], url)
+    missing_page = not_found(selector, text)
+    if missing_page:
+        return Reject(missing_page[0], missing_page[1], url)
     body = find_body(selector)
     scopes = _scopes(selector, body)
     title = extract_title(selector, scopes)
@@ -132,7 +137,8 @@ def parse(
         publisher=profile.publisher,
         title=primary.title or title,
         number=number,
-        published=extract_published(selector, scopes, line_date, profile.date_order),
+        published=extract_published(selector, scopes, line_date, profile.date_order)
+        or parse_date(dateline, profile.date_order),
         dateline=dateline,
         bylines=extract_bylines(scopes),
         tags=extract_tags(scopes),
@@ -216,8 +222,13 @@ def _scopes(selector: Selector, body: Selector | None) -> list[Selector]:
 
 
 def _looks_like_listing(selector: Selector) -> bool:
+    """Many article links, or a few and a pager (the last page of a listing)."""
     articles = selector.xpath("//a[contains(@href, '/Article/')] | //listing-with-preview")
-    return len(articles) >= 5
+    pager = selector.xpath(
+        "//a[contains(translate(@href, 'PAGE', 'page'), '?page=')"
+        " or contains(translate(@href, 'PAGE', 'page'), '&page=')]"
+    )
+    return len(articles) >= 5 or (len(articles) >= 2 and bool(pager))
 
 
 def _slug_from_meta(selector: Selector, profile: SiteProfile) -> str | None:
@@ -274,8 +285,12 @@ def extract_number_line(scopes: list[Selector]) -> tuple[str | None, str | None,
             if _NUMBER.match(number) and not find_date(number):
                 return number, match.group("date"), line
             return None, match.group("date"), line
-        if node is not None and line == candidates[0] and find_date(line):
-            return None, line, line
+        if node is not None and line == candidates[0]:
+            if find_date(line):
+                return None, line, line
+            bare = line.strip(" |")
+            if _BARE_NUMBER.match(bare):  # a number printed with no date after it
+                return bare, None, line
     return None, None, None
 
 

@@ -2,8 +2,9 @@
 
 langdetect alone misreads kanji-only Japanese as Korean and short English name lists as
 Polish, so the writing system decides whenever it can: kana means Japanese, Hangul Korean,
-Han alone Japanese on a Japanese-language site. Latin text is confirmed with langdetect,
-restricted by the site's languages unless the detector is sure.
+Han alone Japanese on a Japanese-language site or on a page whose other CJK text is
+Japanese. Latin text is confirmed with langdetect, restricted by the site's languages
+unless the detector is sure.
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ def paragraph_languages(
     together with one langdetect call: per-paragraph detection costs ~7 ms a paragraph
     and adds nothing there.
     """
-    scripts = [script_language(p, site_languages) for p in paragraphs]
+    scripts = _han_as_neighbours([script_language(p, site_languages) for p in paragraphs])
     latin_site = [lang for lang in site_languages if lang not in _CJK]
     if len(latin_site) > 1:
         return [
@@ -109,6 +110,16 @@ def paragraph_languages(
     latin_text = " ".join(p for p, s in zip(paragraphs, scripts, strict=True) if s == "latin")
     latin = latin_language(latin_text[:_LANGDETECT_MAX_CHARS], site_languages)
     return [latin if s == "latin" else s for s in scripts]
+
+
+def _han_as_neighbours(scripts: list[str | None]) -> list[str | None]:
+    """Han-only paragraphs (a kanji table cell, a date) in a page whose other CJK text is all
+    Japanese, or all Korean, are in that language, not Chinese."""
+    others = {s for s in scripts if s in ("ja", "ko")}
+    if "zh" not in scripts or len(others) != 1:
+        return scripts
+    (language,) = others
+    return [language if s == "zh" else s for s in scripts]
 
 
 def language_of(text: str, site_languages: tuple[str, ...] = ("en",)) -> str | None:

@@ -87,8 +87,9 @@ def _caption(img: Selector) -> str | None:
         "ancestor::*[contains(@class,'image') or contains(@class,'item') "
         "or contains(@class,'media')][1]//*[contains(@class,'caption')]",
         "following-sibling::*[contains(@class,'image-caption')][1]",
-        "ancestor::div[contains(@class,'image')][1]/following-sibling::figcaption[1]",
-        "ancestor::div[contains(@class,'item')][1]/p[last()]",
+        "ancestor::div[contains(@class,'image')][1]/following-sibling::*"
+        "[self::figcaption or contains(@class,'caption')][1]",
+        "ancestor::div[contains(@class,'item') or contains(@class,'media-inline')][1]/p[last()]",
     ):
         node = img.xpath(xpath)
         if node:

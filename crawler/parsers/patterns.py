@@ -12,12 +12,24 @@ import re
 from .dates import find_date
 from .text import normalize_space
 
+# A date some datelines print after the place: "WASHINGTON, June 4, 2015 –".
+_DATELINE_DATE = (
+    r"(?:,\s*(?:Jan|Feb|Mar|Apr|May|June?|July?|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.?"
+    r"\s+\d{1,2},\s*\d{4})?"
+)
 # "YOKOTA AIR BASE, Japan —", "FALLS CHURCH, Va. (AFNS) --", "WASHINGTON —"
 _DATELINE = re.compile(
     r"^(?P<dateline>[A-Z0-9À-ÖØ-Þ][A-Z0-9À-ÖØ-Þ .,'’&/\-]*[A-ZÀ-ÖØ-Þ.]"
     r"(?:,\s*(?:[A-Z][A-Za-z.'’]*)(?:\s+(?:of\s+)?[A-Z][A-Za-z.'’]*){0,3})?"
-    r"(?:\s*\([A-Za-z0-9 .,]{2,30}\))?)"
+    rf"{_DATELINE_DATE}(?:\s*\([A-Za-z0-9 .,]{{2,30}}\))?)"
     r"\s*(?:—|–|\s--?|--)(?:\s+|$)"
+)
+# Title-case places ("Camp Humphreys, Republic of Korea —"): only before a long dash and
+# a capitalised sentence, as a name opening a sentence ("General Smith - said") is not.
+_TITLE_CASE_DATELINE = re.compile(
+    r"^(?P<dateline>[A-Z][\w.'’&-]*(?:,?\s+(?:[A-Z][\w.'’&-]*|of|the|de|del|la|do)){0,6}"
+    rf"{_DATELINE_DATE}(?:\s*\([A-Za-z0-9 .,]{{2,30}}\))?)"
+    r"\s*(?:—|–|--)(?:\s+(?=[A-Z0-9\"“‘'(])|\s*$)"
 )
 _DATELINE_MAX_CHARS = 90
 # A place (and date) in Japanese or Korean script before a spaced dash.
@@ -97,6 +109,9 @@ def _dateline_at(paragraph: str) -> tuple[str, str] | None:
         dateline = normalize_space(match.group("dateline")).rstrip(" ,")
         if re.search(r"[A-Z]{3}", dateline):
             return dateline, paragraph[match.end() :].strip()
+    match = _TITLE_CASE_DATELINE.match(paragraph)
+    if match and len(match.group("dateline")) <= _DATELINE_MAX_CHARS:
+        return normalize_space(match.group("dateline")), paragraph[match.end() :].strip()
     match = _CJK_DATELINE.match(paragraph)
     if match:
         return match.group("dateline").strip(), paragraph[match.end() :].strip()

@@ -1,4 +1,5 @@
-"""Recognise pages that must never become a release: block pages and module errors.
+"""Recognise pages that must never become a release: block pages, module errors and
+not-found pages served with 200.
 
 Matching is done on the decoded text (Akamai entity-encodes its reference number:
 ``Reference&#32;&#35;18&#46;…``), and block markers only count on short pages or in the
@@ -11,7 +12,7 @@ import re
 
 from parsel import Selector
 
-from .model import BLOCKED, MODULE_UNAVAILABLE
+from .model import BLOCKED, GONE, MODULE_UNAVAILABLE
 
 # A block page is small; a release quoting the same words is not.
 _BLOCK_PAGE_MAX_CHARS = 3000
@@ -28,6 +29,9 @@ _BLOCK_TEXTS = [
     ("cloudflare", re.compile(r"checking (?:if the site connection is secure|your browser)", re.I)),
     ("cloudflare", re.compile(r"attention required!?\s*\|\s*cloudflare", re.I)),
     ("cloudflare", re.compile(r"\bjust a moment\.\.\.", re.I)),
+    ("cloudflare", re.compile(r"verify you are human by completing the action below", re.I)),
+    ("cloudflare", re.compile(r"needs to review the security of your connection", re.I)),
+    ("cloudflare", re.compile(r"performing (?:a )?security verification", re.I)),
     (
         "waf",
         re.compile(
@@ -35,6 +39,25 @@ _BLOCK_TEXTS = [
         ),
     ),
 ]
+# Challenge scripts and widgets: the only trace when a challenge page shows no wording.
+_BLOCK_MARKUP = (
+    "//script[contains(., '_cf_chl_opt') or contains(@src, '/cdn-cgi/challenge-platform/')]"
+    " | //*[contains(concat(' ', normalize-space(@class), ' '), ' cf-turnstile ')]"
+    " | //form[@id='challenge-form']"
+)
+# "Not found" pages some servers answer with 200 (a soft 404).
+_NOT_FOUND_TITLES = re.compile(
+    r"^\s*(?:(?:error\s*)?404(?:\s*[-–:|>].*)?|(?:page|file|resource) not found(?:\s*[-–:|>].*)?"
+    r"|file or directory not found\.?|the resource cannot be found\.?|not found)\s*$",
+    re.IGNORECASE,
+)
+_NOT_FOUND_TEXTS = re.compile(
+    r"the (?:page|resource|file) you (?:are looking for|requested|were looking for)"
+    r"[^.]{0,60}?(?:might have been removed|could not be found|cannot be found|can.t be found"
+    r"|does not exist|is (?:no longer |temporarily )?(?:available|unavailable))"
+    r"|\b404 - file or directory not found",
+    re.IGNORECASE,
+)
 _MODULE_ERRORS = [
     re.compile(r"article\s*cs\s*-\s*article (?:view|display) is currently unavailable", re.I),
     re.compile(r"\bis currently unavailable\b", re.I),
@@ -63,6 +86,22 @@ def block_reason(selector: Selector, text: str) -> tuple[str, str] | None:
         match = pattern.search(text)
         if match:
             return BLOCKED, f"block page ({vendor}): {match.group(0)[:80]!r}"
+    if selector.xpath(_BLOCK_MARKUP):
+        return BLOCKED, "block page: a challenge script or widget"
+    return None
+
+
+def not_found(selector: Selector, text: str) -> tuple[str, str] | None:
+    """``(GONE, detail)`` when a page served as a success says the page does not exist."""
+    title = " ".join(selector.xpath("//title//text()").getall()).strip()
+    headings = [" ".join(h.xpath(".//text()").getall()).strip() for h in selector.css("h1")]
+    for label in (title, *headings):
+        if label and _NOT_FOUND_TITLES.match(label):
+            return GONE, f"not-found page served as a success: {label[:80]!r}"
+    if len(text) <= _BLOCK_PAGE_MAX_CHARS:
+        match = _NOT_FOUND_TEXTS.search(text)
+        if match:
+            return GONE, f"not-found page served as a success: {match.group(0)[:80]!r}"
     return None
 
 
