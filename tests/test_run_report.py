@@ -50,6 +50,8 @@ def test_report_and_summary_of_a_good_run(mirror: Mirror, tmp_path: Path) -> Non
     assert report["new_releases"] == 9
     assert report["refusals"] == {"blocked": 1, "module_unavailable": 1}
     assert report["bytes_archived"] > 0  # type: ignore[operator]
+    archived = [Path(p) for p in report["archive_files"]]  # type: ignore[union-attr]
+    assert archived == sorted((tmp_path / "warc").glob("*.warc.gz")) and len(archived) == 1
     assert {"start", "end", "requests", "responses_304", "new_versions", "gone", "errors"} <= set(
         report
     )

@@ -1,6 +1,6 @@
 """A report of every run: JSON in OUTPUT_DIR/reports, and a one-screen summary on stdout.
 
-Written when the spider closes, after the close monitors ran, so it carries their verdict:
+Written when the engine stops, after the close monitors ran, so it carries their verdict:
 ``status`` is ``ok`` or ``failed`` (with the reasons), and ``scrapy crawl`` exits non-zero
 on ``failed``.
 """
@@ -95,15 +95,17 @@ class RunReport:
         if not crawler.settings.getbool("REPORT_ENABLED"):
             raise NotConfigured("REPORT_ENABLED is off")
         extension = cls(crawler)
-        # After the monitors, which also run on spider_closed (connected earlier).
-        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        # After everything that runs on spider_closed: the close monitors, and the archive,
+        # which closes and indexes its files there.
+        crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
         return extension
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
+    def engine_stopped(self) -> None:
         stats = self.crawler.stats
-        assert stats is not None
+        spider = self.crawler.spider
+        if stats is None or spider is None:
+            return
         collected = stats.get_stats()
-        collected.setdefault("finish_reason", reason)
         collected.setdefault("finish_time", datetime.now(UTC))
         report = build_report(collected, spider)
         path: Path = run_file(self.crawler, "reports", ".json")

@@ -120,8 +120,10 @@ class ArticleCSSpider(scrapy.Spider):
             headers = {} if self.full else state.source_headers(path)
             yield self.listing_request(path, 1, headers)
             cursor = state.walk_cursor(path)
-            if cursor and cursor > 1:  # a walk an earlier run did not finish
-                yield self.listing_request(path, cursor, {})
+            if cursor and cursor > 1:
+                # A walk an earlier run did not finish. It resumes a page early: releases the
+                # publisher deleted since then have pulled unfetched ones back onto it.
+                yield self.listing_request(path, max(cursor - 1, 2), {}, resumed=True)
         for feed in self.profile.feeds:
             headers = {} if self.full else state.source_headers(feed.path())
             yield scrapy.Request(
@@ -142,14 +144,16 @@ class ArticleCSSpider(scrapy.Spider):
                 revisit=True,
             )
 
-    def listing_request(self, path: str, page: int, headers: dict[str, str]) -> scrapy.Request:
+    def listing_request(
+        self, path: str, page: int, headers: dict[str, str], resumed: bool = False
+    ) -> scrapy.Request:
         url = self.base_url + path
         return scrapy.Request(
             listing_parser.with_page(url, page) if page > 1 else url,
             callback=self.parse_listing,
             headers=headers,
             dont_filter=True,
-            cb_kwargs={"page": page, "source": path},
+            cb_kwargs={"page": page, "source": path, "resumed": resumed},
             meta={"handle_httpstatus_list": [NOT_MODIFIED]},
         )
 
@@ -172,7 +176,9 @@ class ArticleCSSpider(scrapy.Spider):
             meta=meta,
         )
 
-    def parse_listing(self, response: Response, page: int, source: str) -> Iterator[Any]:
+    def parse_listing(
+        self, response: Response, page: int, source: str, resumed: bool = False
+    ) -> Iterator[Any]:
         stats = self.crawler.stats
         if response.status == NOT_MODIFIED:
             stats.inc_value("listing/not_modified")
@@ -186,7 +192,8 @@ class ArticleCSSpider(scrapy.Spider):
         next_page = page + 1
         done = (
             not links
-            or (not new and not self.full)  # a page of known releases: the rest is older
+            # A page of known releases: the rest is older (unless the walk resumes here).
+            or (not new and not self.full and not resumed)
             or (self.max_pages and next_page > self.max_pages)
             or not listing_parser.has_page(response.text, next_page)
         )

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
+from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 from warcio.warcwriter import WARCWriter
 
@@ -157,8 +158,29 @@ def whole_members(path: Path) -> tuple[int, int]:
     return offset, count
 
 
+def _unanswered_request(handle: IO[bytes]) -> int | None:
+    """Offset of a last record that is a request whose response (written with it, in the
+    same batch) never reached the file; None when the file ends with a whole exchange."""
+    handle.seek(0)
+    ids: set[str] = set()
+    last: tuple[int, str, str | None] | None = None
+    iterator = ArchiveIterator(handle, no_record_parse=True)
+    for record in iterator:
+        headers = record.rec_headers
+        ids.add(headers.get_header("WARC-Record-ID"))
+        last = (
+            iterator.get_record_offset(),
+            record.rec_type,
+            headers.get_header("WARC-Concurrent-To"),
+        )
+    if last is None:
+        return None
+    offset, rec_type, concurrent = last
+    return offset if rec_type == "request" and concurrent and concurrent not in ids else None
+
+
 def repair_open_files(folder: Path) -> list[Repair]:
-    """Cut each leftover ``*.warc.gz.open`` back to its last whole record and close it."""
+    """Cut each leftover ``*.warc.gz.open`` back to its last whole exchange and close it."""
     repairs = []
     for path in sorted(folder.glob(f"*.warc.gz{OPEN_SUFFIX}")):
         size = path.stat().st_size
@@ -168,6 +190,10 @@ def repair_open_files(folder: Path) -> list[Repair]:
             raise FileExistsError(f"cannot repair {path}: {final} already exists")
         with path.open("r+b") as handle:
             handle.truncate(end)
+            cut = _unanswered_request(handle)
+            if cut is not None:  # the kill fell between a request and its response
+                handle.truncate(cut)
+                end, count = cut, count - 1
             handle.flush()
             os.fsync(handle.fileno())
         if count:
