@@ -28,6 +28,9 @@ from warcio.statusandheaders import StatusAndHeaders
 WARC_VERSION = "WARC/1.1"
 PROFILE_IDENTICAL = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 PROFILE_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+# The end of a head; bare LF line ends are not HTTP, but some servers send them and
+# clients (Twisted's among them) accept them.
+_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 # An interim response before the final one (101 switches protocol: it is final).
 _INTERIM = re.compile(rb"HTTP/\d(?:\.\d)? +1(?!01)\d\d\b")
 CONTENT_TYPES = {
@@ -64,7 +67,7 @@ class Digester:
 class HttpMessage:
     """An HTTP message split at the end of its header block."""
 
-    head: bytes  # status/request line and headers, with the final CRLFCRLF
+    head: bytes  # status/request line and headers, with the blank line that ends them
     body: bytes  # as sent: chunked framing and content encoding kept
     status: int | None
     headers: list[tuple[str, str]]
@@ -75,14 +78,14 @@ class HttpMessage:
         Early Hints) stay in ``head``, and status and headers are the final response's."""
         start = 0
         while True:
-            end = block.find(b"\r\n\r\n", start)
-            if end < 0:
+            blank = _BLANK_LINE.search(block, start)
+            if blank is None:
                 return cls(block, b"", None, [])
             if not _INTERIM.match(block, start):
                 break
-            start = end + 4
-        head, body = block[: end + 4], block[end + 4 :]
-        lines = block[start:end].decode("iso-8859-1").split("\r\n")
+            start = blank.end()
+        head, body = block[: blank.end()], block[blank.end() :]
+        lines = re.split(r"\r?\n", block[start : blank.start()].decode("iso-8859-1"))
         status = None
         parts = lines[0].split(" ", 2)
         if lines[0].startswith("HTTP/") and len(parts) > 1 and parts[1].isdigit():

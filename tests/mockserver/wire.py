@@ -117,6 +117,11 @@ def route(path: str) -> tuple[bytes, bool]:
         )
         interim = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n"
         return interim + final, False
+    if base == "/bare-lf":  # not HTTP (LF line ends), but sent by some servers
+        body = _html("bare LF head")
+        return b"HTTP/1.1 200 OK\nContent-Type: text/html\nContent-Length: %d\n\n" % len(
+            body
+        ) + body, False
     if base == "/brotli":  # br, which the crawl did not ask for
         body = brotli.compress(_html("brotli body") * 20)
         return _response("200 OK", [*html, ("Content-Encoding", "br")], body), False

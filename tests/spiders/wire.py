@@ -22,6 +22,7 @@ PATHS = [
     "/truncated-chunked",
     "/continue",
     "/brotli",
+    "/bare-lf",
     "/big",
 ]
 
