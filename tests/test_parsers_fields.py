@@ -56,6 +56,12 @@ def test_parse_date(text: str, expected: str | None) -> None:
             ],
         ),
         (
+            "By Commentary by Chief Master Sgt. Shelina Frey, 18th Wing",
+            [Byline("Chief Master Sgt. Shelina Frey", "18th Wing")],
+        ),
+        ("From Staff Reports", []),
+        ("Staff report", []),
+        (
             "By Kevin M. Hymel, Air Force Surgeon General Public Affairs",
             [Byline("Kevin M. Hymel", "Air Force Surgeon General Public Affairs")],
         ),

@@ -18,7 +18,7 @@ from .dates import find_date, parse_date
 from .media import ELSEWHERE, extract_documents, extract_images
 from .model import MISSING_FIELDS, NOT_A_RELEASE, Byline, Reject, Release
 from .patterns import clean_paragraphs, extract_dateline, extract_header
-from .refusals import block_reason, module_error, not_found, visible_text
+from .refusals import block_reason, module_error, not_found, reference_page, visible_text
 from .sections import split_sections, split_title
 from .text import node_text, normalize_space, paragraphs
 
@@ -119,6 +119,9 @@ def parse(
 
     number, line_date, number_line = extract_number_line(scopes)
     header_number, body_paragraphs = extract_header(clean_paragraphs(paragraphs(body.root)))
+    reference = reference_page(body_paragraphs)
+    if reference:
+        return Reject(reference[0], reference[1], url)
     number = number or header_number
     titles = split_title(title, profile.languages)
     sections, dateline = split_sections(

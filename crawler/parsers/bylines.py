@@ -24,8 +24,11 @@ _ORG_WORDS = re.compile(
     re.IGNORECASE,
 )
 _PREFIX = re.compile(
-    r"^\s*(?:(?:story|compiled|written|reported|photos? and story)\s+)?by[:\s]+", re.IGNORECASE
+    r"^(?:\s*(?:(?:story|compiled|written|reported|commentary|photos? and story)\s+)?by[:\s]+)+",
+    re.IGNORECASE,
 )
+# No author: "From Staff Reports", "Staff report".
+_NO_AUTHOR = re.compile(r"^(?:from\s+)?(?:staff|wire)\s+reports?$", re.IGNORECASE)
 # "From U.S. Indo-Pacific Command Public Affairs": a unit the release came from.
 _FROM_UNIT = re.compile(r"^\s*from\s+(?=\S)", re.IGNORECASE)
 _STAMP = re.compile(r"^(?:published|posted|updated|released)\b", re.IGNORECASE)
@@ -69,7 +72,7 @@ def parse_byline(line: str | None) -> list[Byline]:
     has_by = any(_PREFIX.match(c) for c in chunks)
     chunks = [_PREFIX.sub("", c).strip(" ,;/•|-–—") for c in chunks]
     chunks = [_FROM_UNIT.sub("", c) if is_organisation(c) else c for c in chunks]
-    chunks = [c for c in chunks if c]
+    chunks = [c for c in chunks if c and not _NO_AUTHOR.match(c)]
     if not chunks:
         return []
     text = ", ".join(chunks)

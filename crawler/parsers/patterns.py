@@ -32,6 +32,7 @@ _TITLE_CASE_DATELINE = re.compile(
     r"\s*(?:—|–|--)(?:\s+(?=[A-Z0-9\"“‘'(])|\s*$)"
 )
 _DATELINE_MAX_CHARS = 90
+_EMPTY_DATELINE = re.compile(r"^\s*(?:--?|—|–)\s+(?=\S)")
 # A place (and date) in Japanese or Korean script before a spaced dash.
 _CJK_DATELINE = re.compile(
     r"^(?P<dateline>[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af][^。、.!?！？\s]{0,20}"
@@ -93,6 +94,8 @@ def extract_dateline(items: list[str]) -> tuple[str | None, list[str]]:
     It may follow an editor's note in parentheses; a body in Japanese or Korean may open
     with a dateline in its own script ("横田飛行場 –").
     """
+    if items and _EMPTY_DATELINE.match(items[0]):  # the template printed a dash, no place
+        return None, [_EMPTY_DATELINE.sub("", items[0]), *items[1:]]
     for index, paragraph in enumerate(items[:2]):
         if index and not _EDITORS_NOTE.match(items[0]):
             break

@@ -1,5 +1,5 @@
-"""Recognise pages that must never become a release: block pages, module errors and
-not-found pages served with 200.
+"""Recognise pages that must never become a release: block pages, module errors,
+not-found pages served with 200, and reference pages (fact sheets, biographies).
 
 Matching is done on the decoded text (Akamai entity-encodes its reference number:
 ``Reference&#32;&#35;18&#46;…``), and block markers only count on short pages or in the
@@ -12,7 +12,7 @@ import re
 
 from parsel import Selector
 
-from .model import BLOCKED, GONE, MODULE_UNAVAILABLE
+from .model import BLOCKED, GONE, MODULE_UNAVAILABLE, NOT_A_RELEASE
 
 # A block page is small; a release quoting the same words is not.
 _BLOCK_PAGE_MAX_CHARS = 3000
@@ -57,6 +57,12 @@ _NOT_FOUND_TEXTS = re.compile(
     r"|does not exist|is (?:no longer |temporarily )?(?:available|unavailable))"
     r"|\b404 - file or directory not found",
     re.IGNORECASE,
+)
+# Reference pages the same module shows: fact sheets and biographies, not releases.
+_CURRENT_AS_OF = re.compile(r"^\W*current as of\b.{0,30}$", re.IGNORECASE)
+_REFERENCE_HEADINGS = (
+    ("fact sheet", ("general characteristics", "point of contact")),
+    ("biography", ("education", "assignments")),
 )
 _MODULE_ERRORS = [
     re.compile(r"article\s*cs\s*-\s*article (?:view|display) is currently unavailable", re.I),
@@ -111,4 +117,16 @@ def module_error(text: str) -> tuple[str, str] | None:
         match = pattern.search(text)
         if match:
             return MODULE_UNAVAILABLE, f"module error: {match.group(0)!r}"
+    return None
+
+
+def reference_page(paragraphs: list[str]) -> tuple[str, str] | None:
+    """``(NOT_A_RELEASE, detail)`` for a fact sheet or a biography: they end with
+    "(Current as of …)" and carry their own section headings."""
+    if any(_CURRENT_AS_OF.match(p) for p in paragraphs[-3:]):
+        return NOT_A_RELEASE, "a reference page (fact sheet or biography): 'Current as of'"
+    headings = {p.strip(" :").lower() for p in paragraphs if len(p) < 40}
+    for kind, names in _REFERENCE_HEADINGS:
+        if all(name in headings for name in names):
+            return NOT_A_RELEASE, f"a {kind}: headings {', '.join(names)}"
     return None
