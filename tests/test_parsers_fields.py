@@ -8,7 +8,7 @@ from parsel import Selector
 from crawler.parsers import Reject, Release, parse
 from crawler.parsers.bylines import parse_byline
 from crawler.parsers.dates import parse_date
-from crawler.parsers.languages import language_of
+from crawler.parsers.languages import language_of, split_by_script
 from crawler.parsers.model import Byline
 from crawler.parsers.patterns import extract_dateline
 from crawler.parsers.sections import split_title
@@ -177,6 +177,40 @@ def test_dateline(first: str, dateline: str | None, rest: str | None) -> None:
 )
 def test_language_by_script_first(text: str, languages: tuple[str, ...], expected: str) -> None:
     assert language_of(text, languages) == expected
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "pieces"),
+    [
+        (
+            '"We stand ready," said Gen. Brooks, commander of the Combined Forces Command. '
+            '브룩스 사령관은 "우리는 준비되어 있다"고 말했다.',
+            [
+                '"We stand ready," said Gen. Brooks, commander of the Combined Forces Command.',
+                '브룩스 사령관은 "우리는 준비되어 있다"고 말했다.',
+            ],
+        ),
+        (
+            "訓練は横田基地で行われた。The training took place at Yokota Air Base last week.",
+            ["訓練は横田基地で行われた。", "The training took place at Yokota Air Base last week."],
+        ),
+        # A Korean paragraph naming English units, an English one naming a Korean place.
+        (
+            "주한미군(USFK)은 Camp Humphreys에서 훈련을 했다. 훈련은 3일간 계속됐다.",
+            ["주한미군(USFK)은 Camp Humphreys에서 훈련을 했다. 훈련은 3일간 계속됐다."],
+        ),
+        (
+            "The drill was held at Camp Humphreys (캠프 험프리스) in Pyeongtaek, the command said.",
+            [
+                "The drill was held at Camp Humphreys (캠프 험프리스) in Pyeongtaek, the command said."
+            ],
+        ),
+    ],
+)
+def test_a_paragraph_with_its_translation_splits_by_language(
+    paragraph: str, pieces: list[str]
+) -> None:
+    assert split_by_script(paragraph) == pieces
 
 
 def test_joined_bilingual_title_splits_by_script() -> None:

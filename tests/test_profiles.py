@@ -27,6 +27,9 @@ def test_profile_ids_are_unique_and_match_their_hosts() -> None:
         "https://defense.gov/News/Releases/Release/Article/4012345/an-older-slug-that-changed/",
         "https://www.war.gov/News/Releases/Release/Article/4012345",
         "HTTPS://WWW.WAR.GOV/news/releases/release/article/4012345/some-slug/",
+        # Where defense.gov kept releases in 2016-2018
+        "https://dod.defense.gov/News/News-Releases/News-Release-View/Article/4012345/some-slug/",
+        "http://defense.gov/Newsroom/Releases/Release/Article/4012345/some-slug",
     ],
 )
 def test_link_variants_share_one_key(url: str) -> None:
@@ -34,6 +37,9 @@ def test_link_variants_share_one_key(url: str) -> None:
     assert profile_for_url(url) is profile
     key = profile.article_key(url)
     assert key is not None and key[0] == "4012345"
+    assert profile.canonical_url(key.id, key.slug, key.path).startswith(
+        "https://www.war.gov/News/Releases/Release/Article/4012345/"
+    )
 
 
 def test_af_mil_2016_urls_and_print_views() -> None:

@@ -9,6 +9,7 @@ unless the detector is sure.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import cache
 from typing import Any
@@ -110,6 +111,31 @@ def paragraph_languages(
     latin_text = " ".join(p for p, s in zip(paragraphs, scripts, strict=True) if s == "latin")
     latin = latin_language(latin_text[:_LANGDETECT_MAX_CHARS], site_languages)
     return [latin if s == "latin" else s for s in scripts]
+
+
+# Where a paragraph may change language: after a sentence, before the next one.
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?\"”')])\s+|(?<=[。！？])(?![」』）)])\s*")
+_MIXED_MIN_LATIN = 40
+_MIXED_MIN_CJK = 10
+
+
+def split_by_script(paragraph: str) -> list[str]:
+    """A paragraph holding a sentence and its translation ("… said. …라고 말했다.") as one
+    piece per language, in order; any other paragraph as it is."""
+    counts = script_counts(paragraph)
+    cjk = counts["kana"] + counts["hangul"] + counts["han"]
+    if cjk < _MIXED_MIN_CJK or counts["latin"] < _MIXED_MIN_LATIN:
+        return [paragraph]
+    pieces: list[str] = []
+    kinds: list[bool] = []
+    for sentence in filter(None, (s.strip() for s in _SENTENCE_BREAK.split(paragraph))):
+        latin = script_language(sentence) in ("latin", None)
+        if pieces and kinds[-1] == latin:
+            pieces[-1] = f"{pieces[-1]} {sentence}"
+        else:
+            pieces.append(sentence)
+            kinds.append(latin)
+    return pieces
 
 
 def _han_as_neighbours(scripts: list[str | None]) -> list[str | None]:

@@ -58,6 +58,8 @@ BOILERPLATE = (
     # End marks and separators of press copy: "-30-", "###", "- END -", "-以上-", a rule.
     re.compile(r"^[\s\-–—#*－―]*(?:30|end|#+|以上|끝)?[\s\-–—#*－―]*$", re.I),
     re.compile(r"^[_=~*\s]{3,}$"),
+    # A label on a translation ("参考訳(英文が正文です。)": the English is authoritative).
+    re.compile(r"^(?=.{0,30}$).*(?:参考訳|仮訳|英文が正文|참고\s?번역|비공식\s?번역)"),
     # A line announcing the translation that follows ("-Japanese translation follows-").
     re.compile(
         r"^[\s\-–—(\[]*(?:\w+ )?(?:translation|version) (?:follows|below)[\s\-–—)\].:]*$", re.I

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .languages import language_of, paragraph_languages, script_language
+from .languages import language_of, paragraph_languages, script_language, split_by_script
 from .model import Section
 from .text import join_paragraphs
 
@@ -19,8 +19,11 @@ from .text import join_paragraphs
 _TITLE_MAX_CHARS = 160
 _LINE_MAX_CHARS = 80
 _SENTENCE_END = re.compile(r"[.。!?！？」”\"]$")
-# A short place (and date) before a spaced dash at the start of a paragraph.
-_TRANSLATED_DATELINE = re.compile(r"^[^\s。、.!?！？][^。!?！？]{0,30}?\s(?:—|–|--|-)\s+(?=\S)")
+# A short place (and date) before a spaced dash (or a CJK one, "横田基地―") at the start
+# of a paragraph.
+_TRANSLATED_DATELINE = re.compile(
+    r"^[^\s。、.!?！？][^。!?！？]{0,30}?(?:\s(?:—|–|--|-)\s+|\s*[―—]\s*)(?=\S)"
+)
 
 
 @dataclass
@@ -77,6 +80,7 @@ def split_sections(
     """
     drafts: dict[str, _Draft] = {}
     current: _Draft | None = None
+    paragraphs = [piece for paragraph in paragraphs for piece in split_by_script(paragraph)]
     languages = paragraph_languages(paragraphs, site_languages)
     for paragraph, lang in zip(paragraphs, languages, strict=True):
         if lang is None:  # no letters ("-30-", "###"): stays with the running section
