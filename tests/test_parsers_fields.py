@@ -254,6 +254,19 @@ def test_titles_near_not_found_words_are_still_releases(title: str) -> None:
     assert isinstance(parse(ARTICLE_URL, _page(body, title=title)), Release)
 
 
+@pytest.mark.parametrize(
+    ("last", "reason"),
+    [
+        ("(Current as of July 2015)", "not_a_release"),  # a fact sheet or biography
+        ("(Current as of March 20, 2020, 5 p.m. EDT)", None),  # an update release
+    ],
+)
+def test_current_as_of_marks_reference_pages_only(last: str, reason: str | None) -> None:
+    body = "<p>TOKYO — The command updated its guidance. " + "More. " * 50 + f"</p><p>{last}</p>"
+    result = parse(ARTICLE_URL, _page(body))
+    assert (result.reason if isinstance(result, Reject) else None) == reason
+
+
 def test_release_that_quotes_access_denied_is_not_a_block_page() -> None:
     body = "<p>TOKYO — Access denied to the base, Reference # 12 said. " + "More. " * 600 + "</p>"
     result = parse(ARTICLE_URL, _page(body))

@@ -59,7 +59,9 @@ _NOT_FOUND_TEXTS = re.compile(
     re.IGNORECASE,
 )
 # Reference pages the same module shows: fact sheets and biographies, not releases.
-_CURRENT_AS_OF = re.compile(r"^\W*current as of\b.{0,30}$", re.IGNORECASE)
+# "(Current as of July 2015)": a month and year, never a day or a time (a release's
+# "current as of March 20, 2020, 5 p.m." is an update, not a reference page).
+_CURRENT_AS_OF = re.compile(r"^\W*current as of\s+(?:[A-Z][a-z]+\.?\s+)?\d{4}\W*$", re.IGNORECASE)
 _REFERENCE_HEADINGS = (
     ("fact sheet", ("general characteristics", "point of contact")),
     ("biography", ("education", "assignments")),
