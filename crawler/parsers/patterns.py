@@ -59,7 +59,11 @@ BOILERPLATE = (
     re.compile(r"^[\s\-–—#*－―]*(?:30|end|#+|以上|끝)?[\s\-–—#*－―]*$", re.I),
     re.compile(r"^[_=~*\s]{3,}$"),
     # A label on a translation ("参考訳(英文が正文です。)": the English is authoritative).
-    re.compile(r"^(?=.{0,30}$).*(?:参考訳|仮訳|英文が正文|참고\s?번역|비공식\s?번역)"),
+    re.compile(
+        r"^(?=.{0,60}$).*(?:参考訳|仮訳|仮翻訳|英文が正文|正文は英文|참고\s?번역|비공식\s?번역)"
+    ),
+    # The translation's own "press release" label.
+    re.compile(r"^\W*(?:報道資料|報道発表|プレスリリース|보도\s?자료)\W*$"),
     # A line announcing the translation that follows ("-Japanese translation follows-").
     re.compile(
         r"^[\s\-–—(\[]*(?:\w+ )?(?:translation|version) (?:follows|below)[\s\-–—)\].:]*$", re.I
