@@ -83,9 +83,13 @@ def visible_text(selector: Selector) -> str:
     return re.sub(r"\s+", " ", " ".join(parts)).strip()
 
 
+def _title(selector: Selector) -> str:
+    return " ".join(selector.xpath("//title//text()").getall()).strip()
+
+
 def block_reason(selector: Selector, text: str) -> tuple[str, str] | None:
     """``(BLOCKED, detail)`` when the page is a bot-protection page, else None."""
-    title = " ".join(selector.xpath("//title//text()").getall()).strip()
+    title = _title(selector)
     if _BLOCK_TITLES.match(title):
         return BLOCKED, f"block page: title {title!r}"
     if len(text) > _BLOCK_PAGE_MAX_CHARS:
@@ -101,7 +105,7 @@ def block_reason(selector: Selector, text: str) -> tuple[str, str] | None:
 
 def not_found(selector: Selector, text: str) -> tuple[str, str] | None:
     """``(GONE, detail)`` when a page served as a success says the page does not exist."""
-    title = " ".join(selector.xpath("//title//text()").getall()).strip()
+    title = _title(selector)
     headings = [" ".join(h.xpath(".//text()").getall()).strip() for h in selector.css("h1")]
     for label in (title, *headings):
         if label and _NOT_FOUND_TITLES.match(label):

@@ -199,7 +199,11 @@ class Archive:
             self._write([request])
             self._count("request_only")
             return
-        response, kind, payload_digest, refers = self._response(exchange, response_id, request_id)
+        block = bytes(exchange.response)
+        message = HttpMessage.parse(block)
+        response, kind, payload_digest, refers = self._response(
+            exchange, block, message, response_id, request_id
+        )
         written = self._write([request, response])
         where: Written = written[1]
         ref: dict[str, Any] = {
@@ -217,17 +221,20 @@ class Archive:
         exchange.ref = ref
         if kind == "response" and exchange.truncated is None:
             capture = Capture(exchange.target_uri, warc_date(exchange.started), response_id, ref)
-            if HttpMessage.parse(bytes(exchange.response)).status == 200:
+            if message.status == 200:
                 self.by_uri[exchange.target_uri] = capture
             self.by_payload.setdefault(payload_digest, capture)
         self._count(kind)
         self._count_bytes(sum(w.length for w in written))
 
     def _response(
-        self, exchange: Exchange, record_id: str, request_id: str
+        self,
+        exchange: Exchange,
+        block: bytes,
+        message: HttpMessage,
+        record_id: str,
+        request_id: str,
     ) -> tuple[ArcWarcRecord, str, str, Capture | None]:
-        block = bytes(exchange.response)
-        message = HttpMessage.parse(block)
         entity = message.entity()
         payload_digest = self.digest(entity)
         headers = [*self._common(exchange, record_id), ("WARC-Concurrent-To", request_id)]
