@@ -259,6 +259,23 @@ Reference&#32;&#35;18&#46;73cfdb17&#46;1784462921&#46;702954a2
 """
 
 
+def cloudflare_challenge() -> str:
+    return """<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title>
+<meta http-equiv="refresh" content="390"></head><body>
+<div class="main-wrapper"><h1>www.example.mil</h1>
+<p>Verify you are human by completing the action below.</p>
+<noscript>Enable JavaScript and cookies to continue</noscript></div>
+<script>window._cf_chl_opt={cvId: '3', cType: 'managed'};</script>
+</body></html>
+"""
+
+
+def javascript_shell(site: MirrorSite) -> str:
+    """The listing's chrome around an empty mount point: the links come from a script."""
+    inner = '<div id="app" data-module="ArticleListing"></div><script src="/app.js"></script>'
+    return page(site, f"{site.profile.publisher} > News", module(site, "Article", inner))
+
+
 # ---- listings and feeds --------------------------------------------------------------------
 
 

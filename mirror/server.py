@@ -13,13 +13,24 @@ import hashlib
 import json
 import re
 import threading
+from dataclasses import replace
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from urllib.parse import parse_qsl, urlsplit
 
 from . import render
-from .site import BASE_MODIFIED, BLOCKED, GONE, PRINT_ONLY, MirrorRelease, MirrorSite
+from .faults import Fault
+from .site import (
+    BASE_MODIFIED,
+    BLOCKED,
+    GONE,
+    MODULE_ERROR,
+    OK,
+    PRINT_ONLY,
+    MirrorRelease,
+    MirrorSite,
+)
 
 # Page styles cycle by position so each site serves <p>, Word-paste and <br> bodies.
 _STYLES = ("p", "word", "p", "br")
@@ -47,6 +58,9 @@ class MirrorHandler(BaseHTTPRequestHandler):
         profile = self.site.profile
         if path.startswith("/__mirror/"):
             return self._control(path.removeprefix("/__mirror/"), query)
+        fault = self.site.faults.take(path + (f"?{parts.query}" if parts.query else ""))
+        if fault is not None:
+            return self._fault(fault)
         origin = f"http://{self.headers.get('Host', '127.0.0.1')}"
         if path == "/robots.txt":
             return self._send(
@@ -87,7 +101,8 @@ class MirrorHandler(BaseHTTPRequestHandler):
                 self.site, "410 - Gone", "<h1>Gone</h1><p>This article was removed.</p>"
             )
             return self._send(410, html, cache=False)
-        if release.status in (BLOCKED, PRINT_ONLY):
+        fails = self.site.fails_now(release)
+        if release.status == PRINT_ONLY or (release.status == BLOCKED and fails):
             return self._send(
                 200,
                 render.akamai_block(f"https://{self.site.profile.host}{self.path}"),
@@ -95,6 +110,8 @@ class MirrorHandler(BaseHTTPRequestHandler):
                 cache=False,
             )
         index = self.site.releases.index(release)
+        if release.status == MODULE_ERROR and not fails:
+            release = replace(release, status=OK)
         style = _STYLES[index % len(_STYLES)] if not release.dateline_paragraph else "p"
         if self.site.id == "afmil":
             html = render.article_display(self.site, release, style)
@@ -120,6 +137,20 @@ class MirrorHandler(BaseHTTPRequestHandler):
             return self._json(served)
         if action == "releases":  # what the listing holds now
             return self._json([{"id": r.id, "status": r.status} for r in site.listed()])
+        if action == "fault":  # the next requests to a path get a fault (mirror/faults.py)
+            if query.get("clear"):
+                site.faults.clear()
+                return self._json({"cleared": True})
+            try:
+                fault = site.faults.add(
+                    query.get("path", ""),
+                    query.get("kind", ""),
+                    int(query.get("times", "1")),
+                    query.get("retry_after"),
+                )
+            except ValueError as error:
+                return self._json({"error": str(error)}, 400)
+            return self._json({"path": fault.pattern, "kind": fault.kind})
         if action == "add":
             added = site.add(int(query.get("count", "1")))
             return self._json([r.id for r in added])
@@ -134,6 +165,27 @@ class MirrorHandler(BaseHTTPRequestHandler):
                 return self._json({"error": f"no release {article!r}"}, 404)
             return self._json({"id": changed.id, "status": changed.status})
         return self._json({"error": f"unknown control {action!r}"}, 404)
+
+    def _fault(self, fault: Fault) -> None:
+        """Answer with a fault instead of the page (never cached, never gzipped)."""
+        url = f"https://{self.site.profile.host}{self.path}"
+        extra = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+        if fault.kind == "akamai":
+            status, body = 200, render.akamai_block(url)
+            extra["Server"] = "AkamaiGHost"
+        elif fault.kind == "cloudflare":
+            status, body = 503, render.cloudflare_challenge()
+            extra.update({"Server": "cloudflare", "cf-mitigated": "challenge"})
+        elif fault.kind == "module_error":
+            status, body = 200, render.module_error(self.site)
+        elif fault.kind == "empty":
+            status, body = 200, render.javascript_shell(self.site)
+        else:
+            status = int(fault.kind)
+            title = f"{status} - Error"
+            body = render.page(self.site, title, f"<h1>{title}</h1><p>Please try again.</p>")
+        self.site.served.append(f"{self.command} {self.path} {status} fault:{fault.kind}")
+        self._write(status, body.encode("utf-8"), {"Content-Type": "text/html", **extra}, log=False)
 
     def _json(self, value: object, status: int = 200) -> None:
         self._write(

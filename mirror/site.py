@@ -14,13 +14,18 @@ from typing import Any
 
 from crawler.profiles import SiteProfile, get_profile
 
+from .faults import Faults
+
 PAGE_SIZE = 5
 # Last-Modified of every page until the mirror is told a release changed.
 BASE_MODIFIED = 1_750_000_000
 
 OK = "ok"
+# Blocked and module-error releases fail as real ones do: for a while. Two requests in three
+# get the fault, the third the page, so a crawl that retries (three attempts) gets through.
 BLOCKED = "blocked"  # article view answers Akamai's 200 "Access Denied" page
 MODULE_ERROR = "module_error"  # the ArticleCS module fails inside a normal page
+FLAKY_PERIOD = 3
 PRINT_ONLY = "print_only"  # article view blocked, the 2016 print view passes
 GONE = "gone"  # deleted by the publisher: 410, and no longer listed
 
@@ -58,6 +63,8 @@ class MirrorSite:
     page_size: int = PAGE_SIZE
     changes: int = 0  # bumped by every add, edit and delete
     served: list[str] = field(default_factory=list, repr=False)  # "GET /path 200" per request
+    faults: Faults = field(default_factory=Faults, repr=False)
+    attempts: dict[int, int] = field(default_factory=dict, repr=False)  # per flaky release
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -79,6 +86,15 @@ class MirrorSite:
     def page(self, number: int) -> list[MirrorRelease]:
         start = (number - 1) * self.page_size
         return self.listed()[start : start + self.page_size]
+
+    def fails_now(self, release: MirrorRelease) -> bool:
+        """Whether a blocked or module-error release fails this request (two in three do)."""
+        if release.status not in (BLOCKED, MODULE_ERROR):
+            return False
+        with self.lock:
+            count = self.attempts.get(release.id, 0)
+            self.attempts[release.id] = count + 1
+        return count % FLAKY_PERIOD != FLAKY_PERIOD - 1
 
     def find(self, article_id: int) -> MirrorRelease | None:
         return next((r for r in self.releases if r.id == article_id), None)
