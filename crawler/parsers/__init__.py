@@ -8,6 +8,7 @@ fetched from a mirror at another origin.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from parsel import Selector
 from w3lib.encoding import html_to_unicode
@@ -15,11 +16,9 @@ from w3lib.encoding import html_to_unicode
 from crawler.profiles import SiteProfile, generic_profile, profile_for_url
 
 from . import articlecs
+from .classify import classify
 from .model import (
-    BLOCKED,
-    GONE,
     NOT_A_RELEASE,
-    SERVER_ERROR,
     UNKNOWN_SITE,
     Byline,
     Image,
@@ -27,26 +26,12 @@ from .model import (
     Release,
     Section,
 )
-from .refusals import block_reason, visible_text
 
 __all__ = ["Byline", "Image", "Reject", "Release", "Section", "decode", "parse"]
 
 Headers = Iterable[tuple[str, str]]
 
 PLATFORMS = {"articlecs": articlecs}
-
-
-def _error_status(url: str, body: bytes, headers: Headers, status: int) -> Reject:
-    """An error response; a block page (Cloudflare answers 403 or 503) is still a block."""
-    selector = Selector(text=decode(body, headers))
-    blocked = block_reason(selector, visible_text(selector))
-    if blocked:
-        return Reject(BLOCKED, f"HTTP {status}, {blocked[1]}", url)
-    if status in (401, 403, 429):
-        return Reject(BLOCKED, f"HTTP {status}", url)
-    if status in (404, 410):
-        return Reject(GONE, f"HTTP {status}", url)
-    return Reject(SERVER_ERROR, f"HTTP {status}", url)
 
 
 def decode(body: bytes, headers: Headers = ()) -> str:
@@ -70,13 +55,18 @@ def parse(
     profile = profile or profile_for_url(url) or generic_profile(url)
     if profile is None:
         return Reject(UNKNOWN_SITE, "no site profile matches this URL", url)
-    if status is not None and status >= 400:
-        return _error_status(url, body, headers, status)
     key = profile.article_key(url)
+    record_id = profile.record_id(key.id) if key is not None else None
+    selector = Selector(text=decode(body, headers))
+    verdict = classify(url, status, selector)
+    if verdict is not None:
+        return replace(verdict, id=record_id)
     if key is None:
         return Reject(NOT_A_RELEASE, f"not a release URL of site {profile.id!r}", url)
     platform = PLATFORMS.get(profile.platform)
     if platform is None:
-        return Reject(UNKNOWN_SITE, f"no parser for platform {profile.platform!r}", url)
-    selector = Selector(text=decode(body, headers))
-    return platform.parse(url, selector, profile, key, fetched)
+        return Reject(
+            UNKNOWN_SITE, f"no parser for platform {profile.platform!r}", url, (), record_id
+        )
+    result = platform.parse(url, selector, profile, key, fetched)
+    return replace(result, id=record_id) if isinstance(result, Reject) else result

@@ -18,7 +18,7 @@ from .dates import find_date, parse_date
 from .media import ELSEWHERE, extract_documents, extract_images
 from .model import MISSING_FIELDS, NOT_A_RELEASE, Byline, Reject, Release
 from .patterns import clean_paragraphs, extract_dateline, extract_header
-from .refusals import block_reason, module_error, not_found, reference_page, visible_text
+from .refusals import module_error, reference_page, visible_text
 from .sections import split_sections, split_title
 from .text import node_text, normalize_space, paragraphs
 
@@ -97,14 +97,10 @@ def parse(
     key: ArticleKey,
     fetched: str | None,
 ) -> Release | Reject:
-    """Extract one release from an ArticleCS page, or refuse it with a reason."""
+    """Extract one release from an ArticleCS page, or refuse it with a reason.
+
+    Block pages and not-found pages were refused before (``classify``)."""
     text = visible_text(selector)
-    blocked = block_reason(selector, text)
-    if blocked:
-        return Reject(blocked[0], blocked[1], url)
-    missing_page = not_found(selector, text)
-    if missing_page:
-        return Reject(missing_page[0], missing_page[1], url)
     body = find_body(selector)
     scopes = _scopes(selector, body)
     title = extract_title(selector, scopes)

@@ -68,6 +68,14 @@ def with_page(url: str, number: int) -> str:
     return parts._replace(query=encoded).geturl()
 
 
+_FEED_ROOT = re.compile(r"<(?:[\w-]+:)?(?:rss|feed|RDF)[\s>]", re.IGNORECASE)
+
+
+def looks_like_feed(text: str) -> bool:
+    """True when the document is an RSS, Atom or RDF feed (not an HTML page in its place)."""
+    return bool(_FEED_ROOT.search(text[:4096]))
+
+
 def feed_links(text: str, profile: SiteProfile) -> list[str]:
     """Article URLs of an RSS feed's items (``<link>``, else a permalink ``<guid>``)."""
     selector = Selector(text=text, type="xml")

@@ -9,28 +9,42 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-# Why a page is not a release. Spiders retry the transient ones and count the rest.
+# Why a page is not a release (or a listing page gave no links). Each reason has a kind:
+# - transient: the page may pass later (retried in the run with a growing delay, then by
+#   later runs with a growing delay, within a cap); the run did not get what it asked for;
+# - permanent: the page was read and is not a release; tried again only by full or
+#   revisit runs;
+# - gone: 404/410 (or a not-found page served with 200). For a release that was live this
+#   is its deletion; for one never emitted it is transient (a listing may link a page
+#   before it exists, or a proxy may answer 404 by mistake).
 BLOCKED = "blocked"
 MODULE_UNAVAILABLE = "module_unavailable"
 SERVER_ERROR = "server_error"
+DOWNLOAD_ERROR = "download_error"
+EMPTY_LISTING = "empty_listing"  # a listing page with no article links (a JavaScript shell)
 NOT_A_RELEASE = "not_a_release"
 MISSING_FIELDS = "missing_fields"
 UNKNOWN_SITE = "unknown_site"
-GONE = "gone"  # 404 or 410
-DOWNLOAD_ERROR = "download_error"
 INVALID = "invalid"  # extracted, but the record fails the JSON Schema
+ROBOTS = "robots_disallowed"  # robots.txt forbids the page
+GONE = "gone"  # 404 or 410
 
-TRANSIENT_REASONS = frozenset({BLOCKED, MODULE_UNAVAILABLE, SERVER_ERROR})
+TRANSIENT_REASONS = frozenset(
+    {BLOCKED, MODULE_UNAVAILABLE, SERVER_ERROR, DOWNLOAD_ERROR, EMPTY_LISTING}
+)
+PERMANENT_REASONS = frozenset({NOT_A_RELEASE, MISSING_FIELDS, UNKNOWN_SITE, INVALID, ROBOTS})
 
 
 @dataclass(frozen=True)
 class Reject:
-    """A page the parser refuses, with a machine-readable reason and a human detail."""
+    """A page the parser refuses, with a machine-readable reason and a human detail; ``id``
+    names the release (``site:article``) when the URL is one."""
 
     reason: str
     detail: str
     url: str
     fields: tuple[str, ...] = ()
+    id: str | None = None
 
     @property
     def transient(self) -> bool:
@@ -38,6 +52,7 @@ class Reject:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "id": self.id,
             "url": self.url,
             "reason": self.reason,
             "detail": self.detail,
