@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DropItem, NotConfigured
 
 from crawler.records import content_digest
 
@@ -32,17 +32,20 @@ class ArchiveLinkPipeline:
         if not ref:
             self.crawler.stats.inc_value("archive/releases_without_capture")
             return item
-        from pipelines.warc.archive import archive_for
+        from pipelines.warc.archive import ArchiveWriteError, archive_for
 
         extractor = item.get("extractor") or {}
-        archive_for(self.crawler).write_metadata(
-            ref,
-            target_uri=ref["target_uri"],
-            fields={
-                "extractor": f"{extractor.get('name')}/{extractor.get('version')}",
-                "release-id": str(item.get("id")),
-                "release-url": str(item.get("url")),
-                "release-digest": content_digest(item),
-            },
-        )
+        try:
+            archive_for(self.crawler).write_metadata(
+                ref,
+                target_uri=ref["target_uri"],
+                fields={
+                    "extractor": f"{extractor.get('name')}/{extractor.get('version')}",
+                    "release-id": str(item.get("id")),
+                    "release-url": str(item.get("url")),
+                    "release-digest": content_digest(item),
+                },
+            )
+        except ArchiveWriteError as error:
+            raise DropItem(f"release {item.get('id')} not written: {error}") from error
         return item

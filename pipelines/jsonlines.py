@@ -1,18 +1,36 @@
-"""Write valid releases as JSON Lines: ``OUTPUT_DIR/releases/<spider>-<run time>.jsonl``."""
+"""Write valid releases as JSON Lines (``OUTPUT_DIR/releases/<site>-<run time>.jsonl``).
+
+The last pipeline: the journal writes the line, makes it durable and then records the
+release as live in the state store, so nothing is live without its line.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .output import RunFileWriter
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from .state.journal import Journal, WriteFailed, journal_for
+from .state.validators import take_validators
 
 
-class ReleasesJsonLinesPipeline(RunFileWriter):
-    kind = "releases"
+class ReleasesJsonLinesPipeline:
+    def __init__(self, crawler: Crawler, journal: Journal) -> None:
+        self.crawler = crawler
+        self.journal = journal
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ReleasesJsonLinesPipeline:
+        return cls(crawler, journal_for(crawler))
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, dict):
             return item
-        self.write(item)
+        try:
+            self.journal.emit(item, take_validators(self.crawler, str(item.get("id"))))
+        except WriteFailed as error:
+            raise DropItem(f"release {item.get('id')} not written: {error}") from error
+        assert self.crawler.stats is not None
         self.crawler.stats.inc_value("release/emitted")
         return item

@@ -1,28 +1,43 @@
-"""Where a run's files go: everything under ``OUTPUT_DIR``, named by spider and run time."""
+"""Where a run's files go: everything under ``OUTPUT_DIR``, named by site and run time."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, ClassVar, Self
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from scrapy.crawler import Crawler
 
 _RUN_IDS: WeakKeyDictionary[Crawler, str] = WeakKeyDictionary()
-
-
-def run_id(crawler: Crawler) -> str:
-    """``<spider>-<UTC time of first use>``: one value for every file of the run."""
-    if crawler not in _RUN_IDS:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        _RUN_IDS[crawler] = f"{getattr(crawler.spider, 'name', 'crawl')}-{stamp}"
-    return _RUN_IDS[crawler]
+# Folders that hold one file per run, named by the run id.
+RUN_FOLDERS = ("releases", "rejects", "reports")
 
 
 def output_dir(crawler: Crawler) -> Path:
     return Path(crawler.settings.get("OUTPUT_DIR") or "output")
+
+
+def site_id(crawler: Crawler) -> str:
+    """The site a crawl is for (its profile id), else the spider's name."""
+    spider = crawler.spider
+    profile = getattr(spider, "profile", None)
+    return str(profile.id if profile is not None else getattr(spider, "name", "crawl"))
+
+
+def run_id(crawler: Crawler) -> str:
+    """``<site>-<UTC time of first use>``, one value for every file of the run; ``-N`` is
+    added when a run of the same site started in the same second left files."""
+    if crawler not in _RUN_IDS:
+        base = f"{site_id(crawler)}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
+        output = output_dir(crawler)
+        candidate, serial = base, 1
+        while any(next(output.glob(f"{kind}/{candidate}.*"), None) for kind in RUN_FOLDERS):
+            serial += 1
+            candidate = f"{base}-{serial}"
+        _RUN_IDS[crawler] = candidate
+    return _RUN_IDS[crawler]
 
 
 def run_file(crawler: Crawler, kind: str, suffix: str = ".jsonl") -> Path:
@@ -32,34 +47,6 @@ def run_file(crawler: Crawler, kind: str, suffix: str = ".jsonl") -> Path:
     return folder / f"{run_id(crawler)}{suffix}"
 
 
-def write_json_line(handle: IO[str], record: dict[str, Any]) -> None:
-    """One record per line, UTF-8 unescaped, keys in the record's own order; flushed at once."""
-    handle.write(json.dumps(record, ensure_ascii=False, separators=(", ", ": ")) + "\n")
-    handle.flush()
-
-
-class RunFileWriter:
-    """Base of the pipelines that write one JSON Lines file per run under OUTPUT_DIR/<kind>."""
-
-    kind: ClassVar[str]
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self.handle: IO[str] | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
-
-    def open_spider(self) -> None:
-        path = run_file(self.crawler, self.kind)
-        self.handle = path.open("a", encoding="utf-8")
-        self.crawler.stats.set_value(f"output/{self.kind}_file", str(path))
-
-    def close_spider(self) -> None:
-        if self.handle is not None:
-            self.handle.close()
-
-    def write(self, record: dict[str, Any]) -> None:
-        assert self.handle is not None, "open_spider() was not called"
-        write_json_line(self.handle, record)
+def json_line(record: dict[str, Any]) -> str:
+    """One record per line, UTF-8 unescaped, keys in the record's own order."""
+    return json.dumps(record, ensure_ascii=False, separators=(", ", ": ")) + "\n"

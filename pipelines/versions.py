@@ -1,24 +1,42 @@
 """Give each release its version: new (1), a silent edit (n+1, pointing at n), or unchanged.
 
 An unchanged release (same extracted content as the last version) yields nothing new: the
-store notes that it was checked, and the item stops here.
+journal notes that it was checked (its validators and capture), and the item stops here.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from scrapy.exceptions import DropItem
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem, NotConfigured
 
 from crawler.records import content_digest
-from pipelines.state.pipeline import StoreBackedPipeline
+
+from .state.crawl import state_for
+from .state.journal import Journal, journal_for
+from .state.store import Checked, StateStore
+from .state.validators import take_validators
 
 
-class VersionPipeline(StoreBackedPipeline):
+class VersionPipeline:
+    def __init__(self, crawler: Crawler, store: StateStore, journal: Journal) -> None:
+        self.crawler = crawler
+        self.store = store
+        self.journal = journal
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> VersionPipeline:
+        store = state_for(crawler)
+        if store is None:
+            raise NotConfigured("STATE_ENABLED is off")
+        return cls(crawler, store, journal_for(crawler))
+
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, dict):
             return item
         stats = self.crawler.stats
+        assert stats is not None
         known = self.store.release(item["site"], item["id"].split(":", 1)[1])
         digest = content_digest(item)
         if known is None or known.version == 0:
@@ -26,13 +44,14 @@ class VersionPipeline(StoreBackedPipeline):
             stats.inc_value("release/new")
             return item
         if known.content_digest == digest:
-            self.store.checked(
-                known.site,
-                known.article_id,
-                str(item.get("fetched")),
-                None,
-                None,
-                item.get("archive"),
+            self.journal.record(
+                Checked(
+                    known.site,
+                    known.article_id,
+                    str(item.get("fetched")),
+                    take_validators(self.crawler, str(item["id"])),
+                    item.get("archive"),
+                )
             )
             stats.inc_value("release/unchanged")
             raise DropItem(

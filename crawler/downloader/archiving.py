@@ -50,6 +50,7 @@ class ArchivingDownloadHandler(HTTP11DownloadHandler):
         )
 
     async def download_request(self, request: Request) -> Response:
+        request.meta.pop(ARCHIVE_META, None)  # a retry's attempt has its own capture
         if not self.archiving:
             return await super().download_request(request)
         # The same agent construction as HTTP11DownloadHandler.download_request, with the

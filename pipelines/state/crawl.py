@@ -1,4 +1,4 @@
-"""The crawl's state store: one per crawler, opened (and replayed) on first use."""
+"""The crawl's state store: one per crawler, opened (and its site's files replayed) on first use."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from weakref import WeakKeyDictionary
 from scrapy import signals
 from scrapy.crawler import Crawler
 
-from ..output import output_dir
-from .store import StateStore
+from ..output import output_dir, site_id
+from .replay import replay
+from .store import Backoff, StateStore
 
 _STORES: WeakKeyDictionary[Crawler, StateStore] = WeakKeyDictionary()
 
@@ -19,16 +20,32 @@ def state_path(crawler: Crawler) -> Path:
     return path if path.is_absolute() else output_dir(crawler) / path
 
 
-def state_for(crawler: Crawler) -> StateStore | None:
-    """The store under OUTPUT_DIR, or None when STATE_ENABLED is off."""
+def backoff(crawler: Crawler) -> Backoff:
+    settings = crawler.settings
+    return Backoff(
+        base_hours=settings.getfloat("RELEASES_RETRY_REFUSED_AFTER"),
+        cap_hours=settings.getfloat("RELEASES_RETRY_MAX_DELAY"),
+        max_attempts=settings.getint("RELEASES_RETRY_MAX_ATTEMPTS"),
+    )
+
+
+def state_for(crawler: Crawler, site: str | None = None) -> StateStore | None:
+    """The store under OUTPUT_DIR, or None when STATE_ENABLED is off.
+
+    Opening it brings it level with the site's releases files (``replay``)."""
     if not crawler.settings.getbool("STATE_ENABLED"):
         return None
     if crawler not in _STORES:
-        store = StateStore(state_path(crawler))
-        replayed = store.replay(output_dir(crawler) / "releases")
+        store = StateStore(state_path(crawler), output_dir(crawler), backoff(crawler))
+        result = replay(store, output_dir(crawler) / "releases", site or site_id(crawler))
 
         def count_replayed() -> None:
-            crawler.stats.set_value("state/replayed_releases", replayed)
+            assert crawler.stats is not None
+            crawler.stats.set_value("state/replayed_releases", result.applied)
+            crawler.stats.set_value("state/cut_lines", result.cut_lines)
+            if result.damaged:
+                crawler.stats.set_value("state/damaged_files", result.damaged)
+                crawler.stats.set_value("state/refetch_releases", result.reverted)
 
         _STORES[crawler] = store
         crawler.signals.connect(count_replayed, signal=signals.spider_opened, weak=False)

@@ -1,15 +1,21 @@
-"""What earlier runs learnt, in SQLite (WAL, one writer): releases, sources, walks.
+"""What earlier runs learnt, in SQLite (WAL, ``synchronous=FULL``): releases, sources, walks.
 
-Per site and article id: canonical URL, first seen, last checked, validators (ETag,
-Last-Modified), payload and content digests, version, status (pending, live, gone) and
-where its capture is. Listing and feed sources keep their validators; an interrupted
-listing walk keeps its cursor. The schema is versioned (``PRAGMA user_version``) and
-migrated forward on open.
+Per site and article id: canonical URL, status, when first seen and last checked,
+validators (ETag, Last-Modified), digests, version, where its capture is, and its refusals
+(attempts, reason, when to try again). Statuses:
 
-The JSON Lines files are the record of what was emitted: a release becomes ``live`` in
-the store only after its line is written, and on open the store replays any line it has
-not applied yet (a run killed between the two), so it is never behind the files. Nothing
-it holds is ahead of them either: a release is only ``pending`` until its line exists.
+- ``pending``: found in a listing or feed, not emitted yet; fetched by the next run;
+- ``retry``: refused for a reason that may pass (a block page, a server error, a link that
+  answered 404 before the release was ever emitted); tried again after a growing delay;
+- ``refused``: refused for good (not a release, fields missing) or after too many
+  attempts; tried again only by a full or revisit run;
+- ``live``: its line is in a releases file; ``gone``: it was live and now answers 404/410
+  (revisits check it again).
+
+The store is never ahead of the files: the journal (``journal.py``) makes a line durable
+before it applies the operation that records it, and ``replay.py`` applies lines the store
+missed and takes back what a damaged file lost. A listing page's validators are committed
+with that page's discoveries and its walk's cursor, in one transaction.
 """
 
 from __future__ import annotations
@@ -17,60 +23,21 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from .schema import MIGRATIONS, migrate
+
 logger = logging.getLogger(__name__)
 
-PENDING, LIVE, GONE, REFUSED = "pending", "live", "gone", "refused"
+PENDING, RETRY, REFUSED, LIVE, GONE = "pending", "retry", "refused", "live", "gone"
+GONE_REASON = "gone"  # crawler.parsers.model.GONE: a 404, a 410, a not-found page
 
-# One entry per schema version; never edit a released one, append a new one.
-MIGRATIONS = [
-    """
-    CREATE TABLE releases (
-        site TEXT NOT NULL,
-        article_id TEXT NOT NULL,
-        url TEXT NOT NULL,
-        status TEXT NOT NULL,
-        first_seen TEXT,
-        last_checked TEXT,
-        published TEXT,
-        etag TEXT,
-        last_modified TEXT,
-        payload_digest TEXT,
-        content_digest TEXT,
-        version INTEGER NOT NULL DEFAULT 0,
-        fetched TEXT,
-        capture TEXT,
-        PRIMARY KEY (site, article_id)
-    );
-    CREATE TABLE sources (
-        site TEXT NOT NULL,
-        url TEXT NOT NULL,
-        etag TEXT,
-        last_modified TEXT,
-        last_checked TEXT,
-        PRIMARY KEY (site, url)
-    );
-    CREATE TABLE walks (
-        site TEXT NOT NULL,
-        source TEXT NOT NULL,
-        next_page INTEGER NOT NULL,
-        PRIMARY KEY (site, source)
-    );
-    CREATE TABLE applied_files (
-        path TEXT PRIMARY KEY,
-        bytes INTEGER NOT NULL
-    );
-    """,
-    # 2: where a listing or feed page was captured, so its next 304 becomes a revisit of it.
-    """
-    ALTER TABLE sources ADD COLUMN capture TEXT
-    """,
-]
+__all__ = ["GONE", "LIVE", "MIGRATIONS", "PENDING", "REFUSED", "RETRY", "StateStore"]
 
 
 @dataclass(frozen=True)
@@ -88,31 +55,94 @@ class KnownRelease:
     version: int
     fetched: str | None
     capture: dict[str, Any] | None
+    attempts: int = 0
+    retry_at: str | None = None
+    refusal: str | None = None
+    discovered_run: int = 0
+
+
+@dataclass(frozen=True)
+class Walk:
+    """An unfinished walk through a listing's pages, begun by run ``run``.
+
+    A page is old for this walk when all its releases were found before the walk began;
+    ``end_page`` bounds a walk that another walk continues from there.
+    """
+
+    source: str
+    run: int
+    next_page: int
+    stop_at_known: bool
+    end_page: int | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """When a refused release is tried again: ``base`` hours, doubling, at most ``cap``;
+    after ``max_attempts`` a transient refusal counts as permanent."""
+
+    base_hours: float = 6.0
+    cap_hours: float = 168.0
+    max_attempts: int = 8
+
+    def retry_at(self, when: str, attempts: int) -> str:
+        hours = min(self.base_hours * 2 ** max(attempts - 1, 0), self.cap_hours)
+        return (datetime.fromisoformat(when) + timedelta(hours=hours)).isoformat(timespec="seconds")
+
+
+# ---- operations the journal applies once the files they rest on are durable ----------------
+
+
+@dataclass(frozen=True)
+class LineRef:
+    file: str  # relative to OUTPUT_DIR
+    offset: int
+    length: int
+
+
+@dataclass(frozen=True)
+class Emitted:
+    record: dict[str, Any]
+    content_digest: str
+    validators: tuple[str | None, str | None] = (None, None)
+    line: LineRef | None = None
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A known release fetched again, unchanged (a 304, or the same content)."""
+
+    site: str
+    article_id: str
+    when: str
+    validators: tuple[str | None, str | None] = (None, None)
+    capture: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Refused:
+    site: str
+    article_id: str
+    when: str
+    reason: str
+    transient: bool
+
+
+Operation = Emitted | Checked | Refused
 
 
 class StateStore:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, root: Path | None = None, backoff: Backoff = Backoff()) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        self.root = root if root is not None else path.parent.parent
+        self.backoff = backoff
+        self.db = sqlite3.connect(path, isolation_level=None, timeout=60)
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")  # a power cut keeps committed transactions
-        self._migrate()
-
-    def _migrate(self) -> None:
-        current = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if current > len(MIGRATIONS):
-            raise RuntimeError(
-                f"{self.path} has schema version {current}; this crawler knows "
-                f"{len(MIGRATIONS)}: upgrade the crawler"
-            )
-        for version in range(current, len(MIGRATIONS)):
-            with self.transaction():
-                for statement in MIGRATIONS[version].split(";"):
-                    if statement.strip():
-                        self.db.execute(statement)
-                self.db.execute(f"PRAGMA user_version = {version + 1}")
+        migrate(self.db, path, self.root)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -131,6 +161,26 @@ class StateStore:
     def schema_version(self) -> int:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
 
+    def file_key(self, path: Path) -> str:
+        """A file's name in the store: its path under OUTPUT_DIR (so the folder can move)."""
+        return path.resolve().relative_to(self.root.resolve()).as_posix()
+
+    # ---- runs --------------------------------------------------------------------------------
+
+    def begin_run(self, site: str, when: str, arguments: dict[str, Any]) -> int:
+        with self.transaction():
+            cursor = self.db.execute(
+                "INSERT INTO runs (site, started, arguments) VALUES (?, ?, ?)",
+                (site, when, json.dumps(arguments, sort_keys=True)),
+            )
+        return int(cursor.lastrowid or 0)
+
+    def finish_run(self, run: int, when: str, status: str) -> None:
+        with self.transaction():
+            self.db.execute(
+                "UPDATE runs SET finished = ?, status = ? WHERE id = ?", (when, status, run)
+            )
+
     # ---- releases ----------------------------------------------------------------------------
 
     def release(self, site: str, article_id: str) -> KnownRelease | None:
@@ -139,161 +189,43 @@ class StateStore:
         ).fetchone()
         return _known(row) if row else None
 
+    def lookup(self, site: str, article_ids: Iterable[str]) -> dict[str, KnownRelease]:
+        """The known releases among ``article_ids`` (a page's worth at a time)."""
+        ids = list(dict.fromkeys(article_ids))
+        found: dict[str, KnownRelease] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT * FROM releases WHERE site = ? AND article_id IN ({marks})",
+                (site, *chunk),
+            )
+            found.update((row["article_id"], _known(row)) for row in rows)
+        return found
+
     def known_ids(self, site: str) -> set[str]:
         rows = self.db.execute("SELECT article_id FROM releases WHERE site = ?", (site,))
         return {row[0] for row in rows}
 
-    def pending(self, site: str, refused_before: str | None = None) -> list[tuple[str, str]]:
-        """Releases found but never emitted; refused ones last tried before ``refused_before``."""
+    def pending(self, site: str, now: str, everything: bool = False) -> list[tuple[str, str]]:
+        """Releases to fetch before anything else: found but not emitted, refusals due for
+        another try (all refusals, when ``everything``: a full or revisit run)."""
         rows = self.db.execute(
-            "SELECT article_id, url FROM releases WHERE site = ? AND (status = ? OR "
-            "(status = ? AND last_checked < ?)) ORDER BY rowid",
-            (site, PENDING, REFUSED, refused_before or ""),
+            "SELECT article_id, url FROM releases WHERE site = ? AND (status = ? "
+            "OR (status = ? AND (retry_at IS NULL OR retry_at <= ? OR ?)) "
+            "OR (status = ? AND ?)) ORDER BY rowid",
+            (site, PENDING, RETRY, now, everything, REFUSED, everything),
         )
         return [(row[0], row[1]) for row in rows]
 
-    def refused(self, site: str, article_id: str, when: str) -> None:
-        """Every attempt ended in a refusal (block page, module error): try again later."""
-        with self.transaction():
-            self.db.execute(
-                "UPDATE releases SET status = ?, last_checked = ? "
-                "WHERE site = ? AND article_id = ? AND status IN (?, ?)",
-                (REFUSED, when, site, article_id, PENDING, REFUSED),
-            )
-
-    def live(self, site: str, published_since: str | None = None) -> list[KnownRelease]:
-        query = "SELECT * FROM releases WHERE site = ? AND status = ?"
-        args: tuple[Any, ...] = (site, LIVE)
+    def to_revisit(self, site: str, published_since: str | None = None) -> list[KnownRelease]:
+        """Live releases (and gone ones, which may come back), oldest found first."""
+        query = "SELECT * FROM releases WHERE site = ? AND status IN (?, ?)"
+        args: tuple[Any, ...] = (site, LIVE, GONE)
         if published_since:
             query += " AND published >= ?"
             args += (published_since,)
         return [_known(row) for row in self.db.execute(query + " ORDER BY rowid", args)]
-
-    def discover(self, site: str, article_id: str, url: str) -> bool:
-        """Record a release seen in a listing or feed; True if it was not known."""
-        with self.transaction():
-            cursor = self.db.execute(
-                "INSERT OR IGNORE INTO releases (site, article_id, url, status) "
-                "VALUES (?, ?, ?, ?)",
-                (site, article_id, url, PENDING),
-            )
-        return cursor.rowcount == 1
-
-    def checked(
-        self,
-        site: str,
-        article_id: str,
-        when: str,
-        etag: str | None,
-        last_modified: str | None,
-        capture: dict[str, Any] | None = None,
-    ) -> None:
-        """A known release was fetched again and is unchanged (a 304, or the same content)."""
-        with self.transaction():
-            self.db.execute(
-                "UPDATE releases SET last_checked = ?, etag = COALESCE(?, etag), "
-                "last_modified = COALESCE(?, last_modified), "
-                "capture = COALESCE(?, capture) WHERE site = ? AND article_id = ?",
-                (
-                    when,
-                    etag,
-                    last_modified,
-                    json.dumps(capture) if capture else None,
-                    site,
-                    article_id,
-                ),
-            )
-
-    def gone(self, site: str, article_id: str, when: str) -> None:
-        with self.transaction():
-            self.db.execute(
-                "UPDATE releases SET status = ?, last_checked = ? "
-                "WHERE site = ? AND article_id = ?",
-                (GONE, when, site, article_id),
-            )
-
-    def emitted(
-        self,
-        record: dict[str, Any],
-        content_digest: str,
-        validators: tuple[str | None, str | None] = (None, None),
-        applied: tuple[Path, int] | None = None,
-    ) -> None:
-        """A release's line is in the JSON Lines file: it is live at this version.
-
-        ``applied``: the file and its size with that line, recorded in the same transaction
-        so a replay starts after it.
-        """
-        site, article_id = record["site"], record["id"].split(":", 1)[1]
-        capture = record.get("archive")
-        etag, last_modified = validators
-        with self.transaction():
-            self.db.execute(
-                "INSERT INTO releases (site, article_id, url, status, first_seen, last_checked, "
-                "published, etag, last_modified, payload_digest, content_digest, version, "
-                "fetched, capture) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (site, article_id) DO UPDATE SET url = excluded.url, "
-                "status = excluded.status, first_seen = COALESCE(first_seen, excluded.first_seen), "
-                "last_checked = excluded.last_checked, published = excluded.published, "
-                "etag = COALESCE(excluded.etag, etag), "
-                "last_modified = COALESCE(excluded.last_modified, last_modified), "
-                "payload_digest = excluded.payload_digest, "
-                "content_digest = excluded.content_digest, version = excluded.version, "
-                "fetched = excluded.fetched, capture = excluded.capture "
-                "WHERE excluded.version >= releases.version",
-                (
-                    site,
-                    article_id,
-                    record["url"],
-                    LIVE,
-                    record.get("first_seen") or record.get("fetched"),
-                    record.get("fetched"),
-                    record.get("published"),
-                    etag,
-                    last_modified,
-                    capture.get("payload_digest") if capture else None,
-                    content_digest,
-                    int(record.get("version") or 1),
-                    record.get("fetched"),
-                    json.dumps(capture) if capture else None,
-                ),
-            )
-            if applied is not None:
-                self._applied(*applied)
-
-    def _applied(self, path: Path, size: int) -> None:
-        self.db.execute(
-            "INSERT INTO applied_files (path, bytes) VALUES (?, ?) ON CONFLICT (path) "
-            "DO UPDATE SET bytes = excluded.bytes",
-            (str(path.resolve()), size),
-        )
-
-    # ---- sources and walks -------------------------------------------------------------------
-
-    def source(self, site: str, url: str) -> tuple[str | None, str | None]:
-        row = self.db.execute(
-            "SELECT etag, last_modified FROM sources WHERE site = ? AND url = ?", (site, url)
-        ).fetchone()
-        return (row[0], row[1]) if row else (None, None)
-
-    def set_source(
-        self,
-        site: str,
-        url: str,
-        etag: str | None,
-        last_modified: str | None,
-        when: str,
-        capture: dict[str, Any] | None = None,
-    ) -> None:
-        with self.transaction():
-            self.db.execute(
-                "INSERT INTO sources (site, url, etag, last_modified, last_checked, capture) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (site, url) DO UPDATE SET "
-                "etag = excluded.etag, last_modified = excluded.last_modified, "
-                "last_checked = excluded.last_checked, "
-                "capture = COALESCE(excluded.capture, capture)",
-                (site, url, etag, last_modified, when, json.dumps(capture) if capture else None),
-            )
 
     def captures(self, site: str) -> list[dict[str, Any]]:
         """The last capture of each live release and of each listing or feed source."""
@@ -304,66 +236,212 @@ class StateStore:
         )
         return [json.loads(row[0]) for row in rows]
 
-    def walk(self, site: str, source: str) -> int | None:
-        """The next listing page of an interrupted walk, if there is one."""
-        row = self.db.execute(
-            "SELECT next_page FROM walks WHERE site = ? AND source = ?", (site, source)
-        ).fetchone()
-        return int(row[0]) if row else None
+    # ---- operations ----------------------------------------------------------------------
 
-    def set_walk(self, site: str, source: str, next_page: int | None) -> None:
+    def apply(self, operations: Iterable[Operation]) -> None:
+        """Apply operations in one transaction (the journal calls this after a sync)."""
         with self.transaction():
-            if next_page is None:
-                self.db.execute("DELETE FROM walks WHERE site = ? AND source = ?", (site, source))
-            else:
+            for operation in operations:
+                self.apply_one(operation)
+
+    def apply_one(self, operation: Operation) -> None:
+        """Apply one operation (inside a transaction)."""
+        if isinstance(operation, Emitted):
+            self._emitted(operation)
+        elif isinstance(operation, Checked):
+            self._checked(operation)
+        else:
+            self._refused(operation)
+
+    def _emitted(self, op: Emitted) -> None:
+        record = op.record
+        site, article_id = record["site"], record["id"].split(":", 1)[1]
+        capture = record.get("archive")
+        version = int(record.get("version") or 1)
+        etag, last_modified = op.validators
+        self.db.execute(
+            "INSERT INTO releases (site, article_id, url, status, first_seen, last_checked, "
+            "published, etag, last_modified, payload_digest, content_digest, version, "
+            "fetched, capture) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (site, article_id) DO UPDATE SET url = excluded.url, "
+            "status = excluded.status, first_seen = COALESCE(first_seen, excluded.first_seen), "
+            "last_checked = excluded.last_checked, published = excluded.published, "
+            "etag = COALESCE(excluded.etag, etag), "
+            "last_modified = COALESCE(excluded.last_modified, last_modified), "
+            "payload_digest = excluded.payload_digest, "
+            "content_digest = excluded.content_digest, version = excluded.version, "
+            "fetched = excluded.fetched, capture = excluded.capture, attempts = 0, "
+            "retry_at = NULL, refusal = NULL "
+            "WHERE excluded.version >= releases.version",
+            (
+                site,
+                article_id,
+                record["url"],
+                LIVE,
+                record.get("first_seen") or record.get("fetched"),
+                record.get("fetched"),
+                record.get("published"),
+                etag,
+                last_modified,
+                capture.get("payload_digest") if capture else None,
+                op.content_digest,
+                version,
+                record.get("fetched"),
+                json.dumps(capture) if capture else None,
+            ),
+        )
+        if op.line is not None:
+            self.db.execute(
+                "INSERT OR REPLACE INTO lines (file, offset, length, site, article_id, version, "
+                "content_digest, fetched, capture) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    op.line.file,
+                    op.line.offset,
+                    op.line.length,
+                    site,
+                    article_id,
+                    version,
+                    op.content_digest,
+                    record.get("fetched"),
+                    json.dumps(capture) if capture else None,
+                ),
+            )
+            self.applied(op.line.file, site, op.line.offset + op.line.length)
+
+    def _checked(self, op: Checked) -> None:
+        etag, last_modified = op.validators
+        self.db.execute(
+            "UPDATE releases SET last_checked = ?, etag = COALESCE(?, etag), "
+            "last_modified = COALESCE(?, last_modified), capture = COALESCE(?, capture), "
+            "status = CASE WHEN version > 0 THEN ? ELSE status END, attempts = 0, "
+            "retry_at = NULL, refusal = NULL WHERE site = ? AND article_id = ?",
+            (
+                op.when,
+                etag,
+                last_modified,
+                json.dumps(op.capture) if op.capture else None,
+                LIVE,
+                op.site,
+                op.article_id,
+            ),
+        )
+
+    def _refused(self, op: Refused) -> None:
+        row = self.db.execute(
+            "SELECT status, attempts FROM releases WHERE site = ? AND article_id = ?",
+            (op.site, op.article_id),
+        ).fetchone()
+        if row is None:
+            return
+        attempts = int(row["attempts"]) + 1
+        status, retry_at = row["status"], None
+        if status in (LIVE, GONE):
+            # A revisit: 404/410 is the release's deletion; any other refusal changes
+            # nothing but the count (the release stays as it was last seen).
+            if op.reason == GONE_REASON:
+                status = GONE
+        elif op.transient and attempts < self.backoff.max_attempts:
+            status, retry_at = RETRY, self.backoff.retry_at(op.when, attempts)
+        else:
+            status = REFUSED
+        self.db.execute(
+            "UPDATE releases SET status = ?, attempts = ?, retry_at = ?, refusal = ?, "
+            "last_checked = ? WHERE site = ? AND article_id = ?",
+            (status, attempts, retry_at, op.reason, op.when, op.site, op.article_id),
+        )
+
+    # ---- files -------------------------------------------------------------------------------
+
+    def applied(self, file: str, site: str | None, size: int) -> None:
+        """How much of a releases file the store has applied (inside a transaction)."""
+        self.db.execute(
+            "INSERT INTO files (path, site, bytes) VALUES (?, ?, ?) ON CONFLICT (path) "
+            "DO UPDATE SET bytes = MAX(bytes, excluded.bytes), "
+            "site = COALESCE(site, excluded.site)",
+            (file, site, size),
+        )
+
+    # ---- sources and walks -------------------------------------------------------------------
+
+    def source(self, site: str, url: str) -> tuple[str | None, str | None]:
+        row = self.db.execute(
+            "SELECT etag, last_modified FROM sources WHERE site = ? AND url = ?", (site, url)
+        ).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    def walks(self, site: str, source: str) -> list[Walk]:
+        """The unfinished walks of a listing, deepest first."""
+        rows = self.db.execute(
+            "SELECT * FROM listing_walks WHERE site = ? AND source = ? ORDER BY next_page DESC",
+            (site, source),
+        )
+        return [
+            Walk(
+                source=row["source"],
+                run=int(row["run"]),
+                next_page=int(row["next_page"]),
+                stop_at_known=bool(row["stop_at_known"]),
+                end_page=row["end_page"],
+                id=int(row["id"]),
+            )
+            for row in rows
+        ]
+
+    def page_read(
+        self,
+        site: str,
+        run: int,
+        source: str,
+        discoveries: list[tuple[str, str]],
+        validators: tuple[str | None, str | None] | None = None,
+        capture: dict[str, Any] | None = None,
+        when: str = "",
+        walk: Walk | None = None,
+        next_page: int | None = None,
+    ) -> Walk | None:
+        """A listing page or feed read: its discoveries, the source's validators (page 1 and
+        feeds) and where its walk goes next (None: the walk is done), in one transaction.
+        Returns the walk as stored, or None when it is done."""
+        with self.transaction():
+            self.db.executemany(
+                "INSERT OR IGNORE INTO releases (site, article_id, url, status, discovered_run) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(site, article_id, url, PENDING, run) for article_id, url in discoveries],
+            )
+            if validators is not None:
                 self.db.execute(
-                    "INSERT INTO walks (site, source, next_page) VALUES (?, ?, ?) "
-                    "ON CONFLICT (site, source) DO UPDATE SET next_page = "
-                    "MAX(next_page, excluded.next_page)",
-                    (site, source, next_page),
+                    "INSERT INTO sources (site, url, etag, last_modified, last_checked, capture) "
+                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (site, url) DO UPDATE SET "
+                    "etag = excluded.etag, last_modified = excluded.last_modified, "
+                    "last_checked = excluded.last_checked, "
+                    "capture = COALESCE(excluded.capture, capture)",
+                    (site, source, *validators, when, json.dumps(capture) if capture else None),
                 )
-
-    # ---- journal replay ----------------------------------------------------------------------
-
-    def replay(self, releases_dir: Path) -> int:
-        """Apply release lines written by runs that died before recording them; return how many.
-
-        A last line cut short by the kill is removed from its file (its release is still
-        pending and will be fetched again).
-        """
-        from crawler.records import content_digest
-
-        applied = 0
-        for path in sorted(releases_dir.glob("*.jsonl")) if releases_dir.exists() else []:
-            row = self.db.execute(
-                "SELECT bytes FROM applied_files WHERE path = ?", (str(path.resolve()),)
-            ).fetchone()
-            start = int(row[0]) if row else 0
-            size = path.stat().st_size
-            if start >= size:
-                continue
-            with path.open("rb") as handle:
-                handle.seek(start)
-                data = handle.read()
-            complete = data[: data.rfind(b"\n") + 1]
-            for line in complete.splitlines():
-                if line.strip():
-                    record = json.loads(line)
-                    known = self.release(record["site"], record["id"].split(":", 1)[1])
-                    if (
-                        known is None
-                        or known.status != LIVE
-                        or known.version < int(record.get("version") or 1)
-                    ):
-                        self.emitted(record, content_digest(record))
-                        applied += 1
-            if len(complete) < len(data):
-                logger.warning("%s ends with a line cut short by an interrupted run: removed", path)
-                with path.open("r+b") as handle:
-                    handle.truncate(start + len(complete))
-            with self.transaction():
-                self._applied(path, start + len(complete))
-        return applied
+            if walk is None:
+                return None
+            if next_page is None:
+                if walk.id is not None:
+                    self.db.execute("DELETE FROM listing_walks WHERE id = ?", (walk.id,))
+                return None
+            if walk.id is not None:
+                self.db.execute(
+                    "UPDATE listing_walks SET next_page = ?, stop_at_known = ? WHERE id = ?",
+                    (next_page, walk.stop_at_known, walk.id),
+                )
+                return replace(walk, next_page=next_page)
+            cursor = self.db.execute(
+                "INSERT INTO listing_walks (site, source, run, next_page, end_page, "
+                "stop_at_known) VALUES (?, ?, ?, ?, ?, ?)",
+                (site, source, walk.run, next_page, walk.end_page, walk.stop_at_known),
+            )
+            return Walk(
+                walk.source,
+                walk.run,
+                next_page,
+                walk.stop_at_known,
+                walk.end_page,
+                cursor.lastrowid,
+            )
 
 
 def _known(row: sqlite3.Row) -> KnownRelease:
@@ -381,4 +459,8 @@ def _known(row: sqlite3.Row) -> KnownRelease:
         version=int(row["version"]),
         fetched=row["fetched"],
         capture=json.loads(row["capture"]) if row["capture"] else None,
+        attempts=int(row["attempts"]),
+        retry_at=row["retry_at"],
+        refusal=row["refusal"],
+        discovered_run=int(row["discovered_run"]),
     )

@@ -9,7 +9,7 @@ whose earlier capture is known becomes a server-not-modified revisit.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +23,7 @@ from warcio.recordloader import ArcWarcRecord
 from crawler import __version__
 from crawler.downloader.capture import Exchange
 
+from ..failure import stop_for_write_error
 from ..output import run_id
 from ..state.crawl import state_for
 from . import records
@@ -44,6 +45,10 @@ def archive_for(crawler: Crawler) -> Archive:
         _ARCHIVES[crawler] = archive
         crawler.signals.connect(archive.spider_closed, signal=signals.spider_closed)
     return _ARCHIVES[crawler]
+
+
+class ArchiveWriteError(Exception):
+    """The archive could not be written (see ``pipelines.failure``)."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,7 @@ class Archive:
         self.by_payload: dict[str, Capture] = {}
         self.by_uri: dict[str, Capture] = {}
         self.closed = False
+        self.broken = False  # a write failed: nothing more is written, the file is left open
         self.index = True
         self.package_to: Path | None = None
         self.releases_dir = folder.parent / "releases"
@@ -178,10 +184,19 @@ class Archive:
         return b"\r\n".join(lines) + separator + body
 
     def write_exchange(self, exchange: Exchange) -> None:
-        """Archive one exchange now; its reference is left on ``exchange.ref``."""
+        """Archive one exchange now; its reference is left on ``exchange.ref``.
+
+        When the archive cannot be written (a full disk) the run stops and the exchange
+        is left without a reference."""
         if not exchange.request and not exchange.response:
             return
-        self.files.ensure_open()
+        try:
+            self._write_exchange(exchange)
+        except ArchiveWriteError:
+            exchange.ref = None
+
+    def _write_exchange(self, exchange: Exchange) -> None:
+        self._guard(self.files.ensure_open)
         request_id, response_id = new_record_id(), new_record_id()
         request_block = self._redacted(bytes(exchange.request))
         request_message = HttpMessage.parse(request_block)
@@ -275,7 +290,9 @@ class Archive:
     def write_metadata(
         self, ref: dict[str, Any], target_uri: str, fields: dict[str, str]
     ) -> Written:
-        """A ``metadata`` record concurrent to the response ``ref`` points at."""
+        """A ``metadata`` record concurrent to the response ``ref`` points at.
+
+        Raises ``ArchiveWriteError`` when the archive cannot be written."""
         body = "".join(f"{k}: {v}\r\n" for k, v in fields.items())
         headers = [
             ("WARC-Record-ID", new_record_id()),
@@ -296,8 +313,26 @@ class Archive:
         self._count("metadata")
         return written
 
+    def _guard(self, write: Callable[[], Any]) -> Any:
+        """Run a write; on failure leave the file for the next run's repair and stop."""
+        if self.broken:
+            raise ArchiveWriteError("the archive could not be written earlier in this run")
+        try:
+            return write()
+        except OSError as error:
+            self.broken = True
+            self.files.abandon()
+            if self.crawler is not None:
+                stop_for_write_error(self.crawler, "the WARC archive", error)
+            raise ArchiveWriteError(str(error)) from error
+
+    def sync(self) -> None:
+        """Make what was written durable (the journal calls this before it commits)."""
+        if not self.broken:
+            self._guard(self.files.sync)
+
     def _write(self, batch: list[ArcWarcRecord]) -> list[Written]:
-        written = self.files.write(batch)
+        written: list[Written] = self._guard(lambda: self.files.write(batch))
         if self.closed:
             # Something finished after the crawl closed (a late connection): keep it, in a
             # file of its own that is closed at once.
@@ -317,7 +352,14 @@ class Archive:
 
     def close(self) -> list[Path]:
         """Close the current file; index (and package) what this crawl wrote."""
-        self.files.close()
+        if not self.broken:
+            try:
+                self.files.close()
+            except OSError as error:
+                self.broken = True
+                self.files.abandon()
+                if self.crawler is not None:
+                    stop_for_write_error(self.crawler, "the WARC archive", error)
         self.closed = True
         closed = self.files.closed_files
         if self.index:
@@ -340,8 +382,14 @@ class Archive:
         if stats is not None:
             stats.set_value("archive/files", [str(p) for p in closed])
             stats.set_value("archive/repaired_files", len(self.repairs))
-        if self.package_to is not None and closed:
+        if self.package_to is not None and closed and not self.broken:
             pages = release_pages(self.releases_dir, {p.name for p in closed})
-            wacz = build_wacz(closed, self.package_to, pages)
+            try:
+                wacz = build_wacz(closed, self.package_to, pages)
+            except OSError as error:
+                logger.error("could not write the WACZ package %s: %s", self.package_to, error)
+                if stats is not None:
+                    stats.inc_value("archive/package_failed")
+                return
             if stats is not None:
                 stats.set_value("archive/wacz", str(wacz))

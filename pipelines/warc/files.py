@@ -8,6 +8,8 @@ the next start a leftover ``.open`` file is cut back to its last whole record an
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import mmap
 import os
@@ -70,6 +72,8 @@ class WarcFileSet:
         path = self.folder / (self._name + OPEN_SUFFIX)
         # "xb": a file of another run with the same name is never overwritten.
         self._handle = path.open("xb")
+        # Held while written: another site's run starting now leaves this file alone.
+        fcntl.flock(self._handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         self._writer = WARCWriter(self._handle, gzip=True, warc_version=WARC_VERSION)
         info = self._warcinfo(self._name)
         self.warcinfo_id = info.rec_headers.get_header("WARC-Record-ID")
@@ -93,6 +97,20 @@ class WarcFileSet:
     def ensure_open(self) -> None:
         if self._handle is None:
             self._open()
+
+    def sync(self) -> None:
+        if self._handle is not None:
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+
+    def abandon(self) -> None:
+        """Stop writing the current file and leave it ``.open``: a write to it failed, so it
+        may end in a partial record that the next run's repair cuts off."""
+        if self._handle is not None:
+            with contextlib.suppress(OSError):
+                self._handle.close()
+        self._handle = self._writer = None
+        self._name = None
 
     def close(self) -> Path | None:
         """Close the current file and drop its ``.open`` suffix."""
@@ -179,10 +197,23 @@ def _unanswered_request(handle: IO[bytes]) -> int | None:
     return offset if rec_type == "request" and concurrent and concurrent not in ids else None
 
 
+def _being_written(path: Path) -> bool:
+    """True when a live process holds the writer's lock on ``path``."""
+    with path.open("rb") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return False
+
+
 def repair_open_files(folder: Path) -> list[Repair]:
     """Cut each leftover ``*.warc.gz.open`` back to its last whole exchange and close it."""
     repairs = []
     for path in sorted(folder.glob(f"*.warc.gz{OPEN_SUFFIX}")):
+        if _being_written(path):
+            continue  # another run (of another site) is writing it
         size = path.stat().st_size
         end, count = whole_members(path)
         final = path.with_name(path.name.removesuffix(OPEN_SUFFIX))
