@@ -1,6 +1,10 @@
-"""Close monitors (spidermon): a run fails when it read no listing, met a wave of refusals,
-emitted invalid records, or did not finish normally. The run report and the exit status of
-``scrapy crawl`` follow their verdict.
+"""Close monitors (spidermon): the run's verdict, from what it was asked to do.
+
+A run fails when it read no listing; when a listing page, feed, release or media file
+could not be fetched after its retries (a walk left unfinished included: the ledger names
+each one); on an exception in a spider callback or a pipeline; when its output could not be
+written; on a wave of refusals or an invalid record; when it did not finish normally. The
+run report and the exit status of ``scrapy crawl`` follow this verdict.
 """
 
 from __future__ import annotations
@@ -12,7 +16,12 @@ from scrapy.exceptions import ScrapyDeprecationWarning
 from spidermon import Monitor, MonitorSuite, monitors
 from spidermon.core.actions import Action
 
+from crawler.extensions.errors import ERRORS_STAT
+from crawler.spiders.ledger import UNFETCHED_STAT, Unfetched
+from pipelines.failure import WRITE_ERROR_STAT
+
 FAILED_STAT = "monitors/failed"
+_NAMED = 10  # failures named in the verdict; the report lists all
 
 # spidermon 1.27 logs through Spider.log(), deprecated in Scrapy 2.19: not ours to fix.
 warnings.filterwarnings(
@@ -40,6 +49,26 @@ class RunMonitor(Monitor):
         )
         if not read:
             self.fail("no listing page or feed could be read")
+
+    @monitors.name("everything asked for was fetched")
+    def test_everything_fetched(self) -> None:
+        entries = [Unfetched(**entry) for entry in self.data.stats.get(UNFETCHED_STAT) or []]
+        if entries:
+            self.fail(_listed(f"{len(entries)} could not be fetched", [e.name() for e in entries]))
+
+    @monitors.name("no exception in a spider or a pipeline")
+    def test_no_exception(self) -> None:
+        stats = self.data.stats
+        errors = list(stats.get(ERRORS_STAT) or [])
+        count = max(stats.get("run/errors_count", 0), stats.get("spider_exceptions/count", 0))
+        if count:
+            self.fail(_listed(f"{count} exceptions", errors or ["(see the log)"]))
+
+    @monitors.name("output written")
+    def test_output_written(self) -> None:
+        error = self.data.stats.get(WRITE_ERROR_STAT)
+        if error:
+            self.fail(str(error))
 
     @monitors.name("refusals below the threshold")
     def test_refusals(self) -> None:
@@ -70,6 +99,11 @@ class RunMonitor(Monitor):
         reason = self.data.stats.get("finish_reason")
         if reason != "finished":
             self.fail(f"finish reason {reason!r}")
+
+
+def _listed(summary: str, names: list[str]) -> str:
+    more = f"; and {len(names) - _NAMED} more" if len(names) > _NAMED else ""
+    return f"{summary}: " + "; ".join(names[:_NAMED]) + more
 
 
 class RecordFailures(Action):

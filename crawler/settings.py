@@ -32,6 +32,15 @@ DEFAULT_REQUEST_HEADERS = {
     "Accept-Encoding": "gzip, deflate",
 }
 RETRY_TIMES = 2
+# Every retry waits RETRY_BACKOFF_BASE * 2**(attempt-1) seconds (or the server's
+# Retry-After), at most RETRY_BACKOFF_MAX: crawler/downloader/backoff.py.
+RETRY_BACKOFF_BASE = 2.0
+RETRY_BACKOFF_MAX = 60.0
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.downloader.backoff.BackoffRetryMiddleware": 550,
+    "crawler.downloader.backoff.BackoffMiddleware": 900,
+}
 # Spiders retry refused pages (block page, module error) from their callbacks on purpose.
 META_COPY_WARN_SKIP_KEYS = ["retry_times"]
 DOWNLOAD_TIMEOUT = 60
@@ -48,15 +57,24 @@ ITEM_PIPELINES = {
     "pipelines.rejects.RejectsPipeline": 400,
     "pipelines.archive_link.ArchiveLinkPipeline": 500,
     "pipelines.jsonlines.ReleasesJsonLinesPipeline": 800,
-    "pipelines.state.pipeline.StatePipeline": 900,
 }
+# The journal fsyncs the WARC and the lines, then commits the state store, every this many
+# lines or seconds (and at the end of the run): a power cut loses at most that much work,
+# which the next run fetches again.
+RELEASES_SYNC_LINES = 50
+RELEASES_SYNC_INTERVAL = 1.0
 # ---- state (incremental recrawls) ----------------------------------------------------------
 # What earlier runs saw, so a run fetches only what is new. Relative to OUTPUT_DIR.
 STATE_ENABLED = True
 STATE_PATH = "state/crawl.sqlite"
-# A release refused after its retries (block page, module error) is tried again by the
-# first run this many hours later (and by every full or revisit run).
+# A release refused for a reason that may pass (block page, module error, server error,
+# a 404 before it was ever emitted) is tried again by the first run this many hours later,
+# then after twice as long each time, at most RELEASES_RETRY_MAX_DELAY hours; after
+# RELEASES_RETRY_MAX_ATTEMPTS attempts it is refused for good. Full and revisit runs try
+# every refusal, permanent ones (not a release, fields missing) included.
 RELEASES_RETRY_REFUSED_AFTER = 6.0
+RELEASES_RETRY_MAX_DELAY = 168.0
+RELEASES_RETRY_MAX_ATTEMPTS = 8
 
 # ---- archive (WARC at wire fidelity) -------------------------------------------------------
 # Every HTTP exchange is captured at the connection and written to OUTPUT_DIR/ARCHIVE_DIR.
@@ -82,14 +100,17 @@ DOWNLOAD_HANDLERS = {
 
 # ---- monitoring and reports -----------------------------------------------------------------
 EXTENSIONS = {
+    "crawler.extensions.errors.ErrorCollector": 400,
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
     "crawler.extensions.report.RunReport": 600,
     "crawler.extensions.progress.ProgressLine": 700,
 }
 SPIDERMON_ENABLED = True
 SPIDERMON_SPIDER_CLOSE_MONITORS = ["crawler.monitors.CloseMonitors"]
-# A run fails when more than MONITOR_MAX_REFUSALS releases were refused and they were more
-# than this share of the releases it tried (a block wave), or any record was invalid.
+# A run fails when a listing page, feed, release or media file could not be fetched, on an
+# exception in a spider or a pipeline, when its output could not be written, and when more
+# than MONITOR_MAX_REFUSALS releases were refused and they were more than this share of
+# the releases it tried (a parser that no longer fits the markup), or a record was invalid.
 MONITOR_MAX_REFUSALS = 10
 MONITOR_MAX_REFUSAL_RATIO = 0.5
 MONITOR_MAX_INVALID = 0

@@ -17,6 +17,7 @@ class CrawlResult:
     output_dir: Path
     returncode: int
     log: str
+    site: str | None = None
 
     def _read(self, kind: str) -> list[dict[str, Any]]:
         records = []
@@ -32,6 +33,17 @@ class CrawlResult:
     @property
     def rejects(self) -> list[dict[str, Any]]:
         return self._read("rejects")
+
+    @property
+    def reports(self) -> list[dict[str, Any]]:
+        paths = sorted((self.output_dir / "reports").glob("*.json"))
+        return [json.loads(path.read_text(encoding="utf-8")) for path in paths]
+
+    @property
+    def report(self) -> dict[str, Any]:
+        """The newest run report of this crawl's site (several may share the folder)."""
+        reports = [r for r in self.reports if self.site is None or r["site"] == self.site]
+        return sorted(reports, key=lambda r: str(r["end"]))[-1]
 
 
 def crawl(spider: str, base_url: str, output_dir: Path, *args: str) -> CrawlResult:
@@ -50,4 +62,4 @@ def crawl(spider: str, base_url: str, output_dir: Path, *args: str) -> CrawlResu
         *args,
     ]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
-    return CrawlResult(output_dir, done.returncode, done.stderr)
+    return CrawlResult(output_dir, done.returncode, done.stderr, spider)

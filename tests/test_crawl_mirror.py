@@ -34,24 +34,19 @@ def test_every_release_once(crawls: dict[str, CrawlResult], site_id: str) -> Non
     releases = [r for r in result.releases if r["site"] == site_id]
     ids = [r["id"] for r in releases]
     assert len(ids) == len(set(ids)), "a release was emitted twice"
-    assert set(ids) == _expected_ids(site, ("ok", "print_only"))
+    # Blocked and module-error pages fail two requests in three: retries get them all.
+    assert set(ids) == _expected_ids(site, ("ok", "print_only", BLOCKED, MODULE_ERROR))
 
 
 @pytest.mark.parametrize("site_id", SITES)
-def test_refused_pages_are_in_the_rejects_file(
+def test_flaky_pages_are_retried_until_they_pass(
     crawls: dict[str, CrawlResult], site_id: str
 ) -> None:
-    rejects = [r for r in crawls[site_id].rejects if r["site"] == site_id]
-    site = MIRROR[site_id]
-    by_reason = {r["reason"]: site.profile.article_key(r["url"]) for r in rejects}
-    assert len(rejects) == 2
-    blocked = next(r for r in site.releases if r.status == BLOCKED)
-    failing = next(r for r in site.releases if r.status == MODULE_ERROR)
-    assert by_reason["blocked"] is not None and by_reason["blocked"][0] == str(blocked.id)
-    assert by_reason["module_unavailable"] is not None
-    assert by_reason["module_unavailable"][0] == str(failing.id)
-    emitted = {r["id"] for r in crawls[site_id].releases}
-    assert site.profile.record_id(str(blocked.id)) not in emitted
+    report = crawls[site_id].report
+    assert report["status"] == "ok" and report["unfetched"] == []
+    assert report["refusals"] == {}
+    assert report["retries"] >= 4  # the block page and the module error, twice each
+    assert crawls[site_id].rejects == []  # a run with no refusal writes no rejects file
 
 
 @pytest.mark.parametrize("site_id", SITES)
@@ -81,7 +76,7 @@ def test_records_are_valid_and_match_the_mirror(
 
 def test_wargov_hosts_and_slugs_collapse_to_one_url_per_id(crawls: dict[str, CrawlResult]) -> None:
     urls = [r["url"] for r in crawls["wargov"].releases if r["site"] == "wargov"]
-    assert len(urls) == 9
+    assert len(urls) == 11
     assert all(u.startswith("https://www.war.gov/News/Releases/Release/Article/") for u in urls)
     assert all("//" not in u.removeprefix("https://") for u in urls)
 
@@ -115,5 +110,5 @@ def test_max_pages_limits_the_listing_walk(mirror: Mirror, tmp_path: Path) -> No
 def test_everything_a_run_writes_is_under_output_dir(crawls: dict[str, CrawlResult]) -> None:
     output = next(iter(crawls.values())).output_dir
     names = sorted(p.relative_to(output).parts[0] for p in output.rglob("*.jsonl"))
-    assert set(names) == {"releases", "rejects"}
+    assert set(names) == {"releases"}
     assert len(list((output / "releases").glob("*.jsonl"))) == len(SITES)

@@ -44,8 +44,8 @@ def _run_releases(result: CrawlResult, before: int) -> list[dict[str, object]]:
 def test_runs_fetch_only_what_is_new(big_mirror: Mirror, tmp_path: Path) -> None:
     run1, served1 = _crawl(big_mirror, tmp_path)
     emitted1 = run1.releases
-    assert len(emitted1) == 298  # 300 minus the block page and the module error
-    assert len({r["id"] for r in emitted1}) == 298
+    assert len(emitted1) == 300  # the block page and the module error pass on a retry
+    assert len({r["id"] for r in emitted1}) == 300
     assert sum("?Page=" in line for line in served1) == 29
     assert all(r["version"] == 1 and r["previous"] is None for r in emitted1)
 
@@ -93,10 +93,12 @@ def test_runs_fetch_only_what_is_new(big_mirror: Mirror, tmp_path: Path) -> None
         for line in served4
         if "/Article/" in line and line.split("/Article/")[1].split("/")[0] in live
     ]
-    assert statuses.count("200") == 1 and statuses.count("410") == 1
-    assert statuses.count("304") == len(live) - 2  # every other live release answered 304
-    # A revisit run also retries the two refused releases (3 attempts each).
-    assert len(served4) == 1 + len(live) + 6
+    # The edited release, and the two flaky ones' block pages (twice each, served with 200)
+    assert statuses.count("200") == 1 + 4 and statuses.count("410") == 1
+    # Every other live release answered 304, or was blocked on its first tries (two of
+    # them fail two requests in three) and then answered 304.
+    assert statuses.count("304") == len(live) - 2
+    assert len(served4) == 1 + len(live) + 4
     # Each 304 is archived as a revisit of the capture an earlier run made.
     warcs = sorted((tmp_path / "warc").glob("*.warc.gz"))
     profiles = []
@@ -141,14 +143,14 @@ def test_an_interrupted_walk_resumes_a_page_early(big_mirror: Mirror, tmp_path: 
     )
     assert stopped.returncode == 1  # finish reason "closespider_pagecount" fails the run
     fetched = {r["id"] for r in stopped.releases}
-    live = [r["id"] for r in big_mirror.control(SITE, "releases") if r["status"] == "ok"]
+    live = [r["id"] for r in big_mirror.control(SITE, "releases")]
     assert 50 < len(fetched) < len(live) - 50
     # The publisher deletes five releases it had already fetched: the unfetched ones
     # behind them move up by five, some onto the page before the saved cursor.
     for article_id in [i for i in live if f"{SITE}:{i}" in fetched][:5]:
         big_mirror.control(SITE, "delete", id=article_id)
     resumed, _ = _crawl(big_mirror, tmp_path)
-    live = [r["id"] for r in big_mirror.control(SITE, "releases") if r["status"] == "ok"]
+    live = [r["id"] for r in big_mirror.control(SITE, "releases")]
     emitted = [r["id"] for r in resumed.releases]
     assert len(emitted) == len(set(emitted))
     assert set(emitted) >= {f"{SITE}:{i}" for i in live}
@@ -203,6 +205,6 @@ def test_sigkill_loop_loses_nothing_and_repeats_nothing(big_mirror: Mirror, tmp_
     ids = [r["id"] for r in records]
     assert len(ids) == len(set(ids)), "a release was emitted twice"
     listed = big_mirror.control(SITE, "releases")
-    assert set(ids) == {f"{SITE}:{r['id']}" for r in listed if r["status"] == "ok"}
+    assert set(ids) == {f"{SITE}:{r['id']}" for r in listed}
     reports = verify_paths(sorted((tmp_path / "warc").glob("*.warc.gz")))
     assert [r.problems for r in reports if r.problems] == []  # repairs end on whole exchanges

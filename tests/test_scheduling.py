@@ -161,4 +161,4 @@ def test_scrapyd_deploy_and_schedule(mirror: Mirror, tmp_path: Path) -> None:
         server.terminate()
         server.wait(timeout=30)
     report = _report(output)
-    assert report["status"] == "ok" and report["new_releases"] == 8
+    assert report["status"] == "ok" and report["new_releases"] == 10

@@ -1,4 +1,4 @@
-"""The state store on its own: migrations, the emitted/pending lifecycle, journal replay."""
+"""The state store on its own: migrations, the release lifecycle, walks, replay and damage."""
 
 from __future__ import annotations
 
@@ -6,76 +6,239 @@ import json
 import sqlite3
 from pathlib import Path
 
-from pipelines.state.store import LIVE, MIGRATIONS, PENDING, REFUSED, StateStore
+from crawler.records import content_digest
+from pipelines.output import json_line
+from pipelines.state.replay import replay
+from pipelines.state.schema import MIGRATIONS
+from pipelines.state.store import (
+    GONE,
+    LIVE,
+    PENDING,
+    REFUSED,
+    RETRY,
+    Backoff,
+    Checked,
+    Emitted,
+    LineRef,
+    Refused,
+    StateStore,
+    Walk,
+)
+
+WHEN = "2026-11-25T00:00:00+00:00"
 
 
-def _record(article_id: str, version: int = 1) -> dict[str, object]:
+def _record(article_id: str, version: int = 1, site: str = "usfj", text: str = "a") -> dict:
     return {
-        "id": f"usfj:{article_id}",
-        "site": "usfj",
+        "id": f"{site}:{article_id}",
+        "site": site,
         "url": f"https://x/{article_id}/",
-        "fetched": "2026-11-25T00:00:00Z",
+        "text": text,
+        "fetched": WHEN,
         "version": version,
         "published": "2025-01-01",
     }
 
 
-def test_an_older_schema_is_migrated_forward(tmp_path: Path) -> None:
-    path = tmp_path / "state.sqlite"
+def _write_lines(path: Path, records: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("ab") as handle:
+        for record in records:
+            handle.write(json_line(record).encode())
+
+
+def _old_store(path: Path, version: int) -> sqlite3.Connection:
     db = sqlite3.connect(path)
-    for statement in MIGRATIONS[0].split(";"):
-        if statement.strip():
-            db.execute(statement)
-    db.execute("PRAGMA user_version = 1")
-    db.execute("INSERT INTO sources (site, url) VALUES ('usfj', '/Media/Press-Releases/')")
+    for migration in MIGRATIONS[:version]:
+        for statement in migration.sql.split(";"):
+            if statement.strip():
+                db.execute(statement)
+    db.execute(f"PRAGMA user_version = {version}")
+    return db
+
+
+def test_a_version_2_store_is_migrated_with_its_files_and_refusals(tmp_path: Path) -> None:
+    output = tmp_path / "moved-here"
+    releases = output / "releases"
+    _write_lines(releases / "articlecs-20261101T000000Z.jsonl", [_record("1"), _record("2")])
+    (output / "state").mkdir()
+    db = _old_store(output / "state" / "crawl.sqlite", 2)
+    size = (releases / "articlecs-20261101T000000Z.jsonl").stat().st_size
+    # Written before OUTPUT_DIR moved: absolute paths of the old place.
+    db.execute(
+        "INSERT INTO applied_files VALUES (?, ?)",
+        ("/old/place/releases/articlecs-20261101T000000Z.jsonl", size),
+    )
+    db.execute(
+        "INSERT INTO releases (site, article_id, url, status) VALUES ('usfj','1','u','live')"
+    )
+    db.execute(
+        "INSERT INTO releases (site, article_id, url, status, last_checked) "
+        "VALUES ('usfj','3','u','refused', ?)",
+        (WHEN,),
+    )
+    db.execute("INSERT INTO walks VALUES ('usfj', '/Media/Press-Releases/', 7)")
     db.commit()
     db.close()
-    store = StateStore(path)
-    assert store.schema_version == len(MIGRATIONS) == 2
-    store.set_source(
-        "usfj",
-        "/Media/Press-Releases/",
-        '"e"',
-        None,
-        "now",
-        {
-            "record_type": "response",
-            "record_id": "<urn:uuid:1>",
-            "target_uri": "http://h/",
-            "date": "d",
-        },
+    store = StateStore(output / "state" / "crawl.sqlite", output)
+    assert store.schema_version == len(MIGRATIONS) == 3
+    files = store.db.execute("SELECT path, site, bytes FROM files").fetchall()
+    assert [tuple(f) for f in files] == [
+        ("releases/articlecs-20261101T000000Z.jsonl", "usfj", size)
+    ]
+    lines = store.db.execute("SELECT article_id, offset FROM lines ORDER BY offset").fetchall()
+    assert [row[0] for row in lines] == ["1", "2"]
+    three = store.release("usfj", "3")
+    assert three is not None and three.status == RETRY and three.attempts == 1
+    assert store.pending("usfj", WHEN) == [("3", "u")]
+    (walk,) = store.walks("usfj", "/Media/Press-Releases/")
+    assert (walk.next_page, walk.run, walk.stop_at_known) == (7, 0, False)
+    assert replay(store, releases, "usfj").applied == 0  # nothing replayed after the move
+
+
+def test_refusals_wait_longer_each_time_and_permanent_ones_wait_for_a_full_run(
+    tmp_path: Path,
+) -> None:
+    store = StateStore(tmp_path / "s.sqlite", tmp_path, Backoff(6, 24, 3))
+    store.page_read("usfj", 1, "/l/", [("1", "u1"), ("2", "u2")])
+    assert store.pending("usfj", WHEN) == [("1", "u1"), ("2", "u2")]
+    store.apply(
+        [
+            Refused("usfj", "1", WHEN, "blocked", True),
+            Refused("usfj", "2", WHEN, "not_a_release", False),
+        ]
     )
-    assert store.source("usfj", "/Media/Press-Releases/") == ('"e"', None)
-    assert store.captures("usfj")[0]["record_id"] == "<urn:uuid:1>"
+    one, two = store.release("usfj", "1"), store.release("usfj", "2")
+    assert one is not None and one.status == RETRY and one.retry_at == "2026-11-25T06:00:00+00:00"
+    assert two is not None and two.status == REFUSED and two.retry_at is None
+    assert store.pending("usfj", "2026-11-25T05:59:59+00:00") == []
+    assert store.pending("usfj", "2026-11-25T06:00:00+00:00") == [("1", "u1")]
+    assert store.pending("usfj", WHEN, everything=True) == [("1", "u1"), ("2", "u2")]
+    store.apply([Refused("usfj", "1", WHEN, "blocked", True)])
+    one = store.release("usfj", "1")
+    assert one is not None and one.retry_at == "2026-11-25T12:00:00+00:00"  # doubled
+    store.apply([Refused("usfj", "1", WHEN, "gone", True)])  # a third attempt: the cap
+    one = store.release("usfj", "1")
+    assert one is not None and (one.status, one.attempts, one.refusal) == (REFUSED, 3, "gone")
 
 
-def test_release_lifecycle(tmp_path: Path) -> None:
-    store = StateStore(tmp_path / "s.sqlite")
-    assert store.discover("usfj", "1", "https://x/1/") and not store.discover("usfj", "1", "u")
-    assert store.pending("usfj") == [("1", "https://x/1/")]
-    store.refused("usfj", "1", "2026-11-25T00:00:00+00:00")
-    assert store.pending("usfj", "2026-11-24T00:00:00+00:00") == []  # refused after the cutoff
-    assert store.pending("usfj", "2026-11-26T00:00:00+00:00") == [("1", "https://x/1/")]
-    store.emitted(_record("1"), "sha256:a")
-    known = store.release("usfj", "1")
-    assert known is not None and known.status == LIVE and known.version == 1
-    store.emitted(_record("1", 2), "sha256:b")
-    store.emitted(_record("1", 1), "sha256:a")  # an older line replayed late changes nothing
+def test_a_404_ends_only_a_live_release_and_a_revisit_can_bring_it_back(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "s.sqlite", tmp_path)
+    store.page_read("usfj", 1, "/l/", [("1", "u1"), ("2", "u2")])
+    store.apply([Emitted(_record("1"), "sha256:a")])
+    store.apply(
+        [Refused("usfj", "1", WHEN, "gone", True), Refused("usfj", "2", WHEN, "gone", True)]
+    )
+    one, two = store.release("usfj", "1"), store.release("usfj", "2")
+    assert one is not None and one.status == GONE
+    assert two is not None and two.status == RETRY  # never emitted: asked again later
+    assert [k.article_id for k in store.to_revisit("usfj")] == ["1"]
+    store.apply([Checked("usfj", "1", WHEN, ('"e2"', None))])
+    one = store.release("usfj", "1")
+    assert one is not None and one.status == LIVE and one.etag == '"e2"' and one.attempts == 0
+    store.apply([Refused("usfj", "1", WHEN, "blocked", True)])  # a failed revisit
+    one = store.release("usfj", "1")
+    assert one is not None and one.status == LIVE and one.attempts == 1
+
+
+def test_versions_never_go_back(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "s.sqlite", tmp_path)
+    store.apply([Emitted(_record("1", 2), "sha256:b")])
+    store.apply([Emitted(_record("1", 1), "sha256:a")])  # an older line replayed late
     known = store.release("usfj", "1")
     assert known is not None and known.version == 2 and known.content_digest == "sha256:b"
-    assert {PENDING, REFUSED}.isdisjoint({known.status})
 
 
-def test_replay_applies_lines_a_killed_run_wrote_and_cuts_a_partial_one(tmp_path: Path) -> None:
-    releases = tmp_path / "releases"
-    releases.mkdir()
-    lines = [json.dumps(_record(str(i))) for i in range(3)]
-    path = releases / "usfj-20261125T000000Z.jsonl"
-    path.write_text("\n".join(lines) + '\n{"id": "usfj:9", "si', encoding="utf-8")
-    store = StateStore(tmp_path / "s.sqlite")
-    store.discover("usfj", "9", "https://x/9/")
-    assert store.replay(releases) == 3
-    assert path.read_text(encoding="utf-8") == "\n".join(lines) + "\n"
-    assert store.known_ids("usfj") == {"0", "1", "2", "9"}
-    assert store.pending("usfj") == [("9", "https://x/9/")]  # fetched again by the next run
-    assert store.replay(releases) == 0  # nothing applied twice
+def test_a_listing_page_commits_its_links_validators_and_cursor_together(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "s.sqlite", tmp_path)
+    head = Walk("/l/", run=4, next_page=1, stop_at_known=True)
+    walk = store.page_read("usfj", 4, "/l/", [("1", "u1")], ('"e"', None), None, WHEN, head, 2)
+    assert walk is not None and walk.id is not None and walk.next_page == 2
+    assert store.source("usfj", "/l/") == ('"e"', None)
+    assert store.release("usfj", "1").discovered_run == 4  # type: ignore[union-attr]
+    other = store.page_read("usfj", 5, "/l/", [], None, None, WHEN, Walk("/l/", 5, 1, True, 9), 2)
+    assert sorted(w.run for w in store.walks("usfj", "/l/")) == [4, 5]  # two walks, two rows
+    walk = store.page_read("usfj", 4, "/l/", [("2", "u2")], None, None, WHEN, walk, 3)
+    assert walk is not None and walk.next_page == 3
+    assert store.page_read("usfj", 4, "/l/", [], None, None, WHEN, walk, None) is None
+    assert [(w.run, w.end_page) for w in store.walks("usfj", "/l/")] == [(5, 9)]
+    assert other is not None
+
+
+def _site_file(tmp_path: Path, name: str, records: list[dict]) -> Path:
+    path = tmp_path / "releases" / name
+    _write_lines(path, records)
+    return path
+
+
+def test_replay_applies_what_a_killed_run_wrote_and_cuts_a_partial_line(tmp_path: Path) -> None:
+    path = _site_file(tmp_path, "usfj-20261125T000000Z.jsonl", [_record(str(i)) for i in range(3)])
+    whole = path.read_bytes()
+    with path.open("ab") as handle:
+        handle.write(b'{"id": "usfj:9", "si')
+    store = StateStore(tmp_path / "state" / "s.sqlite", tmp_path)
+    store.page_read("usfj", 1, "/l/", [("9", "u9")])
+    result = replay(store, tmp_path / "releases", "usfj")
+    assert (result.applied, result.cut_lines) == (3, 1)
+    assert path.read_bytes() == whole
+    assert store.pending("usfj", WHEN) == [("9", "u9")]  # fetched again by the next run
+    assert replay(store, tmp_path / "releases", "usfj").applied == 0  # nothing applied twice
+
+
+def test_replay_leaves_another_sites_files_alone(tmp_path: Path) -> None:
+    other = _site_file(tmp_path, "usfk-20261125T000000Z.jsonl", [_record("1", site="usfk")])
+    with other.open("ab") as handle:
+        handle.write(b'{"id": "usfk:2", "si')  # its run is still writing this line
+    before = other.read_bytes()
+    store = StateStore(tmp_path / "state" / "s.sqlite", tmp_path)
+    assert replay(store, tmp_path / "releases", "usfj").applied == 0
+    assert other.read_bytes() == before
+    assert store.release("usfk", "1") is None
+
+
+def _emit_line(store: StateStore, path: Path, record: dict) -> None:
+    offset = path.stat().st_size if path.exists() else 0
+    _write_lines(path, [record])
+    key = store.file_key(path)
+    line = LineRef(key, offset, path.stat().st_size - offset)
+    store.apply([Emitted(record, content_digest(record), ('"e"', None), line)])
+
+
+def test_a_file_cut_shorter_sends_its_releases_back_to_be_fetched(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "state" / "s.sqlite", tmp_path)
+    first = tmp_path / "releases" / "usfj-20261101T000000Z.jsonl"
+    second = tmp_path / "releases" / "usfj-20261102T000000Z.jsonl"
+    for article_id in ("1", "2", "3"):
+        _emit_line(store, first, _record(article_id))
+    _emit_line(store, second, _record("1", 2, text="edited"))
+    _emit_line(store, second, _record("4"))
+    # A power cut (or a restore of an older copy) lost the last line of each file.
+    for path in (first, second):
+        data = path.read_bytes()
+        path.write_bytes(data[: data.rstrip(b"\n").rfind(b"\n") + 1])
+    result = replay(store, tmp_path / "releases", "usfj")
+    assert sorted(result.damaged) == ["releases/" + first.name, "releases/" + second.name]
+    assert sorted(result.reverted) == ["usfj:3", "usfj:4"]
+    three, four, one = (store.release("usfj", i) for i in ("3", "4", "1"))
+    assert three is not None and (three.status, three.version) == (PENDING, 0)
+    assert four is not None and (four.status, four.version) == (PENDING, 0)
+    # Release 1's version 2 survives; only the pending ones are fetched again.
+    assert one is not None and (one.status, one.version) == (LIVE, 2)
+    assert [i for i, _ in store.pending("usfj", WHEN)] == ["3", "4"]
+    # Cut version 2's line too: release 1 goes back to version 1, to be fetched again.
+    second.write_bytes(b"")
+    result = replay(store, tmp_path / "releases", "usfj")
+    one = store.release("usfj", "1")
+    assert one is not None and (one.status, one.version, one.etag) == (PENDING, 1, None)
+    assert one.content_digest == content_digest(_record("1"))
+
+
+def test_a_missing_file_is_damage_too(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "state" / "s.sqlite", tmp_path)
+    path = tmp_path / "releases" / "usfj-20261101T000000Z.jsonl"
+    _emit_line(store, path, _record("1"))
+    path.unlink()
+    result = replay(store, tmp_path / "releases", "usfj")
+    assert result.reverted == ["usfj:1"]
+    assert store.db.execute("SELECT count(*) FROM files").fetchone()[0] == 0
+    assert json.loads(json.dumps(store.pending("usfj", WHEN))) == [["1", "https://x/1/"]]

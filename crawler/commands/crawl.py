@@ -18,6 +18,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.crawler import Crawler
 
 from crawler.monitors import FAILED_STAT
+from crawler.profiles import get_profile
 
 EXIT_LOCKED = 75  # EX_TEMPFAIL
 
@@ -31,7 +32,10 @@ class Command(ScrapyCrawl):
             super().run(args, opts)  # its usage errors
             return
         assert self.settings is not None
-        site = opts.spargs.get("site") or args[0]
+        site = self._site(args[0], opts)
+        if site is None:
+            self.exitcode = 2
+            return
         lock_dir = Path(self.settings.get("OUTPUT_DIR") or "output") / "state"
         lock_dir.mkdir(parents=True, exist_ok=True)
         with (lock_dir / f"{site}.lock").open("a+") as lock:
@@ -51,6 +55,24 @@ class Command(ScrapyCrawl):
             lock.write(f"pid {os.getpid()}\n")
             lock.flush()
             self._crawl(args[0], opts)
+
+    def _site(self, name: str, opts: argparse.Namespace) -> str | None:
+        """The site the crawl is for, validated: the lock file is named after it."""
+        assert self.crawler_process is not None
+        try:
+            spider_class = self.crawler_process.spider_loader.load(name)
+        except KeyError:
+            known = ", ".join(self.crawler_process.spider_loader.list())
+            print(f"crawl: no spider {name!r} (known: {known})", file=sys.stderr)
+            return None
+        if not hasattr(spider_class, "profile_id"):
+            return name  # not a release spider: one lock per spider
+        site = opts.spargs.get("site") or spider_class.profile_id or ""
+        try:
+            return get_profile(site).id
+        except KeyError as error:
+            print(f"crawl {name}: {error.args[0]}", file=sys.stderr)
+            return None
 
     def _crawl(self, name: str, opts: argparse.Namespace) -> None:
         assert self.crawler_process is not None

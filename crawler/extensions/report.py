@@ -17,7 +17,9 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from crawler.extensions.errors import ERRORS_STAT
 from crawler.monitors import FAILED_STAT
+from crawler.spiders.ledger import UNFETCHED_STAT, Unfetched
 from pipelines.output import run_file
 
 REPORT_KEY = "report/path"
@@ -57,9 +59,21 @@ def build_report(stats: dict[str, Any], spider: Spider) -> dict[str, Any]:
         # Requests (redirects among them) to hosts outside the site, dropped by Scrapy.
         "offsite_dropped": stats.get("offsite/filtered", 0),
         "refusals": _prefixed(stats, "release/rejected/"),
+        # What it was asked to fetch and did not get, by name (the run failed on them).
+        "unfetched": list(stats.get(UNFETCHED_STAT) or []),
+        "retries": stats.get("retry/count", 0),
         "errors": {
             "log_errors": stats.get("log_count/ERROR", 0),
+            "exceptions": list(stats.get(ERRORS_STAT) or []),
             **_prefixed(stats, "downloader/exception_type_count/"),
+        },
+        # What the start of the run found in the files earlier runs left.
+        "state": {
+            "replayed_lines": stats.get("state/replayed_releases", 0),
+            "cut_lines": stats.get("state/cut_lines", 0),
+            "damaged_files": list(stats.get("state/damaged_files") or []),
+            "refetch": list(stats.get("state/refetch_releases") or []),
+            "repaired_warcs": stats.get("archive/repaired_files", 0),
         },
         "bytes_archived": stats.get("archive/bytes", 0),
         "files": {
@@ -82,6 +96,9 @@ def summary(report: dict[str, Any]) -> str:
         f"  refusals: {refusals}; errors: {report['errors']['log_errors']}; "
         f"archived {report['bytes_archived']} bytes",
     ]
+    if report["unfetched"]:
+        names = [Unfetched(**entry).name() for entry in report["unfetched"]]
+        lines.append(f"  not fetched ({len(names)}): " + "; ".join(names[:3]))
     lines += [f"  failed: {failure}" for failure in report["failures"]]
     return "\n".join(lines)
 

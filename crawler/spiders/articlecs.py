@@ -2,39 +2,61 @@
 
 Walks the listing (``?Page=N``) and the feeds, fetches each article once per run (keyed on
 the article id, whatever host, scheme or slug the link carried), and hands the page to the
-pure parser. Refusals become ``Reject`` items: nothing is dropped silently.
+pure parser. Every response — listing page, feed, article, media — first passes one
+body-aware classifier (``crawler.parsers.classify``): what may pass later (a block page, a
+module error, a server error) is retried with a growing delay, and what still fails is
+named in the run's ledger, which fails the run. Refusals become ``Reject`` items: nothing
+is dropped silently.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import logging
-from collections.abc import AsyncIterator, Generator, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
+from parsel import Selector
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.downloader.archiving import ARCHIVE_META
-from crawler.parsers import Reject, Release, parse
+from crawler.downloader.backoff import NOT_BEFORE, RetryBackoff
+from crawler.parsers import Reject, Release, decode, parse
 from crawler.parsers import listing as listing_parser
-from crawler.parsers.model import (
-    BLOCKED,
-    DOWNLOAD_ERROR,
-    GONE,
-    SERVER_ERROR,
-    TRANSIENT_REASONS,
-)
+from crawler.parsers.classify import classify, nothing_found
+from crawler.parsers.model import BLOCKED, DOWNLOAD_ERROR, GONE, ROBOTS, TRANSIENT_REASONS
 from crawler.profiles import SiteProfile, get_profile
 from pipelines.state.crawl import state_for
+from pipelines.state.journal import WriteFailed, journal_for
+from pipelines.state.store import GONE as GONE_STATUS
+from pipelines.state.store import LIVE, Checked, Refused, Walk
+from pipelines.state.validators import note_validators
 
-from .incremental import NOT_MODIFIED, SiteState, conditional_headers, parse_revisit
+from .incremental import (
+    NOT_MODIFIED,
+    SiteState,
+    conditional_headers,
+    now,
+    parse_revisit,
+    validators,
+)
+from .ledger import RunLedger
+
+logger = logging.getLogger(__name__)
+
+# Every answer reaches a callback, to be classified there (redirects are still followed).
+HANDLED_STATUSES = [NOT_MODIFIED, *range(400, 600)]
+# Meta of an article request made after its print view was tried.
+_PRINT_TRIED = "print_view_tried"
+# Meta a retry must not inherit from the attempt before it.
+_ATTEMPT_META = ("archive", "download_latency", NOT_BEFORE)
 
 
 class ArticleCSSpider(scrapy.Spider):
@@ -47,6 +69,8 @@ class ArticleCSSpider(scrapy.Spider):
     name = "articlecs"
     profile_id: ClassVar[str | None] = None
     site_state: SiteState
+    ledger: RunLedger
+    backoff: RetryBackoff
 
     def __init__(
         self,
@@ -62,29 +86,38 @@ class ArticleCSSpider(scrapy.Spider):
         site_id = site or self.profile_id
         if not site_id:
             raise ValueError("spider articlecs needs -a site=<profile id>")
-        self.profile: SiteProfile = get_profile(site_id)
+        try:
+            self.profile: SiteProfile = get_profile(site_id)
+        except KeyError as error:
+            raise ValueError(str(error.args[0])) from None
         self.base_url = (base_url or self.profile.origin).rstrip("/")
-        if urlsplit(self.base_url).scheme not in ("http", "https"):
-            raise ValueError(f"base_url must be an http(s) origin, got {base_url!r}")
+        parts = urlsplit(self.base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"-a base_url must be an http(s) origin, got {base_url!r}")
         self.max_pages = _positive_int("max_pages", max_pages)
         self.full = str(full or "").lower() in ("1", "true", "yes")
         self.revisit: int | bool = parse_revisit(revisit)
-        base_host = urlsplit(self.base_url).hostname or ""
         # A mirror serves the publisher's media too; a real crawl fetches them from their host.
         self.mirrored = self.base_url != self.profile.origin
+        base_host = parts.hostname or ""
         self.allowed_domains = sorted({base_host, *self.profile.hosts, *self.profile.media_hosts})
-        self.seen_articles: set[str] = set()
+        self.seen: set[str] = set()  # article ids requested in this run
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ArticleCSSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        spider.site_state = SiteState(state_for(crawler), spider.profile.id)
         if not settings.frozen and _is_loopback(spider.base_url):
-            # A local mirror: no politeness delays.
+            # A local mirror: no politeness delays, short retry delays.
             settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
             settings.set("DOWNLOAD_DELAY", 0, priority="spider")
             settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 8, priority="spider")
+            settings.set("RETRY_BACKOFF_BASE", 0.05, priority="spider")
+            settings.set("RETRY_BACKOFF_MAX", 1.0, priority="spider")
+        site = spider.profile.id
+        spider.site_state = SiteState(state_for(crawler, site), journal_for(crawler), site)
+        spider.ledger = RunLedger(crawler)
+        spider.backoff = RetryBackoff.from_settings(settings)
         return spider
 
     # ---- URLs ------------------------------------------------------------------------------
@@ -102,59 +135,88 @@ class ArticleCSSpider(scrapy.Spider):
             path += "/"
         return parts._replace(scheme=base.scheme, netloc=base.netloc, path=path).geturl()
 
-    # ---- crawl -----------------------------------------------------------------------------
+    # ---- start -----------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         state = self.site_state
-        # Found by a run that was killed, or refused earlier: a full or revisit run retries
-        # every refusal, others those older than RELEASES_RETRY_REFUSED_AFTER hours.
-        retry_after = (
-            None
-            if self.full or self.revisit
-            else timedelta(hours=self.crawler.settings.getfloat("RELEASES_RETRY_REFUSED_AFTER"))
+        state.begin_run(
+            {
+                "spider": self.name,
+                "base_url": self.base_url,
+                "max_pages": self.max_pages,
+                "full": self.full,
+                "revisit": self.revisit,
+            }
         )
-        for article_id, url in state.pending(retry_after):
-            self.seen_articles.add(article_id)
-            yield self.article_request(url, article_id)
-        for path in self.profile.listings:
-            headers = {} if self.full else state.source_headers(path)
-            yield self.listing_request(path, 1, headers)
-            cursor = state.walk_cursor(path)
-            if cursor and cursor > 1:
-                # A walk an earlier run did not finish. It resumes a page early: releases the
-                # publisher deleted since then have pulled unfetched ones back onto it.
-                yield self.listing_request(path, max(cursor - 1, 2), {}, resumed=True)
+        # Found by a run that was killed, or refused earlier and due again (a full or
+        # revisit run tries every refusal).
+        for article_id, url in state.pending(everything=self.full or bool(self.revisit)):
+            if article_id not in self.seen:
+                yield self.article_request(url, article_id)
+        for source in self.profile.listings:
+            for request in self.listing_start(source):
+                yield request
         for feed in self.profile.feeds:
-            headers = {} if self.full else state.source_headers(feed.path())
-            yield scrapy.Request(
-                self.base_url + feed.path(),
-                callback=self.parse_feed,
-                headers=headers,
-                meta={"handle_httpstatus_list": [NOT_MODIFIED]},
-                dont_filter=True,
-                cb_kwargs={"source": feed.path()},
-            )
+            yield self.feed_request(feed.path())
         for known in state.to_revisit(self.revisit):
-            self.seen_articles.add(known.article_id)
+            if known.article_id in self.seen:
+                continue
             target = known.capture["target_uri"] if known.capture else known.url
             yield self.article_request(
                 target,
                 known.article_id,
                 conditional_headers(known.etag, known.last_modified),
-                revisit=True,
+                was=known.status,
             )
 
+    def listing_start(self, source: str) -> Iterator[scrapy.Request]:
+        """Resume the listing's unfinished walks, then walk from page 1 down to where the
+        first of them resumes (or until a page holds only releases earlier runs knew)."""
+        resumed_at: list[int] = []
+        if not self.max_pages:
+            for walk in self.site_state.walks(source):
+                # A page early: releases deleted since then pull unfetched ones back onto it.
+                page = max(walk.next_page - 1, 2)
+                if walk.end_page is not None and page >= walk.end_page:
+                    self.site_state.page_read(source, [], walk=walk, next_page=None)
+                    continue
+                if self.full:
+                    walk = replace(walk, stop_at_known=False)
+                resumed_at.append(page)
+                yield self.listing_request(source, page, walk)
+        head = Walk(source, self.site_state.run, 1, not self.full, min(resumed_at, default=None))
+        headers = {} if self.full else self.site_state.source_headers(source)
+        yield self.listing_request(source, 1, head, headers)
+
+    # ---- requests --------------------------------------------------------------------------
+
     def listing_request(
-        self, path: str, page: int, headers: dict[str, str], resumed: bool = False
+        self, source: str, page: int, walk: Walk, headers: dict[str, str] | None = None
     ) -> scrapy.Request:
-        url = self.base_url + path
+        url = self.base_url + source
+        url = listing_parser.with_page(url, page) if page > 1 else url
+        self.ledger.expect("listing", _page_key(source, page), url)
         return scrapy.Request(
-            listing_parser.with_page(url, page) if page > 1 else url,
+            url,
             callback=self.parse_listing,
-            headers=headers,
+            errback=self.page_failed,
+            headers=headers or {},
             dont_filter=True,
-            cb_kwargs={"page": page, "source": path, "resumed": resumed},
-            meta={"handle_httpstatus_list": [NOT_MODIFIED]},
+            cb_kwargs={"source": source, "page": page, "walk": walk},
+            meta={"handle_httpstatus_list": HANDLED_STATUSES},
+        )
+
+    def feed_request(self, source: str) -> scrapy.Request:
+        url = self.base_url + source
+        self.ledger.expect("feed", source, url)
+        return scrapy.Request(
+            url,
+            callback=self.parse_feed,
+            errback=self.page_failed,
+            headers=self.site_state.source_headers(source),
+            dont_filter=True,
+            cb_kwargs={"source": source},
+            meta={"handle_httpstatus_list": HANDLED_STATUSES},
         )
 
     def article_request(
@@ -162,81 +224,160 @@ class ArticleCSSpider(scrapy.Spider):
         url: str,
         article_id: str,
         headers: dict[str, str] | None = None,
-        revisit: bool = False,
+        was: str | None = None,
+        print_view: bool = False,
+        article_url: str | None = None,
     ) -> scrapy.Request:
-        meta: dict[str, Any] = {"revisit": revisit}
-        if headers:
-            meta["handle_httpstatus_list"] = [NOT_MODIFIED]
+        """``was``: the release's status when it is a revisit (live or gone)."""
+        self.seen.add(article_id)
+        self.ledger.expect("release", article_id, url, self.profile.record_id(article_id))
         return scrapy.Request(
             self.localize(url),
             callback=self.parse_article,
             errback=self.article_failed,
             headers=headers or {},
-            cb_kwargs={"article_id": article_id},
-            meta=meta,
+            dont_filter=print_view,
+            cb_kwargs={
+                "article_id": article_id,
+                "was": was,
+                "print_view": print_view,
+                "article_url": article_url,
+            },
+            meta={"handle_httpstatus_list": HANDLED_STATUSES},
         )
 
+    def retry(self, request: scrapy.Request, reason: str) -> scrapy.Request | None:
+        """The same request again after a growing delay, or None when its tries are spent.
+
+        Headers, callback arguments and meta are kept (a conditional GET stays one);
+        only what belonged to the last attempt is dropped."""
+        retry = get_retry_request(
+            request, spider=self, reason=f"refused/{reason}", give_up_log_level=logging.WARNING
+        )
+        if retry is None:
+            return None
+        for key in _ATTEMPT_META:
+            retry.meta.pop(key, None)
+        return self.backoff.schedule(retry)
+
+    # ---- listings and feeds ----------------------------------------------------------------
+
     def parse_listing(
-        self, response: Response, page: int, source: str, resumed: bool = False
+        self, response: Response, source: str, page: int, walk: Walk
     ) -> Iterator[Any]:
         stats = self.crawler.stats
+        key = _page_key(source, page)
         if response.status == NOT_MODIFIED:
             stats.inc_value("listing/not_modified")
+            self.ledger.settle("listing", key)
             return
-        if page == 1:
-            self.site_state.source_fetched(source, response)
-        links = listing_parser.article_links(response.text, response.url, self.profile)
+        text = decode(response.body, _header_pairs(response))
+        selector = Selector(text=text)
+        verdict = classify(response.url, response.status, selector)
+        links = [] if verdict else listing_parser.article_links(text, response.url, self.profile)
+        if verdict is None and not links:
+            verdict = nothing_found(response.url, selector, "release links")
+        if verdict is not None:
+            yield from self.page_refused(_request(response), verdict, "listing", key)
+            return
         stats.inc_value("listing/pages")
         stats.inc_value("listing/links", len(links))
-        new = yield from self.follow_articles(links)
+        keys = [(k, link) for link in links if (k := self.profile.article_key(link))]
+        known = self.site_state.lookup([k.id for k, _ in keys])
+        # Old for this walk: found before the walk began (by an earlier run).
+        new = sum(1 for k, _ in keys if k.id not in known or known[k.id].discovered_run >= walk.run)
+        fetch = [(k, link) for k, link in keys if k.id not in known and k.id not in self.seen]
         next_page = page + 1
-        done = (
-            not links
-            # A page of known releases: the rest is older (unless the walk resumes here).
-            or (not new and not self.full and not resumed)
+        done = bool(
+            (walk.stop_at_known and not new)
+            or (walk.end_page is not None and next_page >= walk.end_page)
             or (self.max_pages and next_page > self.max_pages)
-            or not listing_parser.has_page(response.text, next_page)
+            or not listing_parser.has_page(text, next_page)
         )
-        if done:
-            self.site_state.walk_at(source, None)
+        discoveries = [(k.id, self.profile.canonical_url(*k)) for k, _ in fetch]
+        try:
+            stored = self.site_state.page_read(
+                source,
+                discoveries,
+                response if page == 1 else None,
+                walk,
+                None if done else next_page,
+            )
+        except WriteFailed:
             return
-        self.site_state.walk_at(source, next_page)
-        yield self.listing_request(source, next_page, {})
+        self.ledger.settle("listing", key)
+        for k, link in fetch:
+            yield self.article_request(link, k.id)
+        if stored is not None:
+            yield self.listing_request(source, next_page, stored)
 
     def parse_feed(self, response: Response, source: str) -> Iterator[Any]:
         stats = self.crawler.stats
         if response.status == NOT_MODIFIED:
             stats.inc_value("feed/not_modified")
+            self.ledger.settle("feed", source)
             return
-        self.site_state.source_fetched(source, response)
-        links = listing_parser.feed_links(response.text, self.profile)
+        text = decode(response.body, _header_pairs(response))
+        verdict = classify(response.url, response.status, Selector(text=text))
+        if verdict is None and not listing_parser.looks_like_feed(text):
+            verdict = nothing_found(response.url, Selector(text=text), "feed items")
+        if verdict is not None:
+            yield from self.page_refused(_request(response), verdict, "feed", source)
+            return
+        links = listing_parser.feed_links(text, self.profile)
         stats.inc_value("feed/pages")
         stats.inc_value("feed/links", len(links))
-        yield from self.follow_articles(links)
+        keys = [(k, link) for link in links if (k := self.profile.article_key(link))]
+        known = self.site_state.lookup([k.id for k, _ in keys])
+        fetch = [(k, link) for k, link in keys if k.id not in known and k.id not in self.seen]
+        discoveries = [(k.id, self.profile.canonical_url(*k)) for k, _ in fetch]
+        try:
+            self.site_state.page_read(source, discoveries, response)
+        except WriteFailed:
+            return
+        self.ledger.settle("feed", source)
+        for k, link in fetch:
+            yield self.article_request(link, k.id)
 
-    def follow_articles(self, links: list[str]) -> Generator[scrapy.Request, None, int]:
-        """Requests for the releases not known yet; returns how many earlier runs did not know."""
-        new = 0
-        for link in links:
-            key = self.profile.article_key(link)
-            if key is None:
-                continue
-            if key.id not in self.site_state.known_before:
-                new += 1
-            if key.id in self.seen_articles or self.site_state.is_known(key.id):
-                continue
-            self.seen_articles.add(key.id)
-            self.site_state.discover(key.id, self.profile.canonical_url(*key))
-            yield self.article_request(link, key.id)
-        return new
+    def page_refused(
+        self, request: scrapy.Request, reject: Reject, kind: str, key: str
+    ) -> Iterator[scrapy.Request]:
+        """Retry a listing page or feed that failed; when its tries are spent, its walk stays
+        unfinished (the next run resumes it) and the run fails, naming the page."""
+        retry = self.retry(request, reject.reason)
+        if retry is not None:
+            yield retry
+            return
+        self.crawler.stats.inc_value(f"{kind}/failed")
+        logger.warning("%s %s failed: %s (%s)", kind, request.url, reject.reason, reject.detail)
+        self.ledger.unfetched(kind, key, request.url, reject.reason, reject.detail)
 
-    def parse_article(self, response: Response, article_id: str) -> Iterator[Any]:
+    def page_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        source = request.cb_kwargs["source"]
+        if "page" in request.cb_kwargs:
+            kind, key = "listing", _page_key(source, request.cb_kwargs["page"])
+        else:
+            kind, key = "feed", source
+        self.crawler.stats.inc_value(f"{kind}/failed")
+        self.ledger.unfetched(kind, key, request.url, DOWNLOAD_ERROR, _describe(failure))
+
+    # ---- articles --------------------------------------------------------------------------
+
+    def parse_article(
+        self,
+        response: Response,
+        article_id: str,
+        was: str | None = None,
+        print_view: bool = False,
+        article_url: str | None = None,
+    ) -> Iterator[Any]:
         capture = response.meta.get(ARCHIVE_META)
         if response.status == NOT_MODIFIED:
             self.crawler.stats.inc_value("release/not_modified")
-            self.site_state.not_modified(article_id, capture)
+            self.site_state.record(Checked(self.profile.id, article_id, now()))
+            self.ledger.settle("release", article_id)
             return
-        self.site_state.fetched(article_id, response)
         # With archiving on, "fetched" is the capture's WARC-Date: the record and its
         # re-extraction from the archive then agree.
         fetched = capture["date"] if capture else datetime.now(UTC).isoformat(timespec="seconds")
@@ -252,10 +393,81 @@ class ArticleCSSpider(scrapy.Spider):
             record = result.to_dict()
             if capture:
                 record["archive"] = capture
+            if not print_view:  # a print view's validators are not the article view's
+                note_validators(self.crawler, record["id"], validators(response))
+            self.ledger.settle("release", article_id)
             yield record
             yield from self.media_requests(response, result)
             return
-        yield from self.refused(response.request, result, article_id)
+        yield from self.refused(
+            _request(response), result, article_id, was, print_view, article_url
+        )
+
+    def refused(
+        self,
+        request: scrapy.Request,
+        reject: Reject,
+        article_id: str,
+        was: str | None = None,
+        print_view: bool = False,
+        article_url: str | None = None,
+        retry: bool = True,
+    ) -> Iterator[Any]:
+        """Retry what may pass later (a blocked article view through its print view first);
+        then record the refusal, naming the release when it could not be fetched."""
+        record_id = self.profile.record_id(article_id)
+        url = article_url or request.url
+        if print_view and (reject.reason in TRANSIENT_REASONS or reject.reason == GONE):
+            # The print view did not pass either: back to the article view, with the tries
+            # it has left.
+            article = request.replace(
+                url=url, cb_kwargs={**request.cb_kwargs, "print_view": False, "article_url": None}
+            )
+            again = self.retry(article, BLOCKED)
+            if again is not None:
+                yield again
+                return
+            reject = Reject(BLOCKED, f"article view blocked; print view: {reject.detail}", url)
+        elif retry and reject.reason in TRANSIENT_REASONS:
+            print_path = self.profile.print_path(article_id)
+            if reject.reason == BLOCKED and print_path and not request.meta.get(_PRINT_TRIED):
+                self.crawler.stats.inc_value("release/print_view_fallback")
+                fallback = self.article_request(
+                    self.base_url + print_path, article_id, None, was, True, request.url
+                )
+                fallback.meta.update(
+                    {_PRINT_TRIED: True, "retry_times": request.meta.get("retry_times", 0)}
+                )
+                yield fallback
+                return
+            again = self.retry(request, reject.reason)
+            if again is not None:
+                yield again
+                return
+        reject = replace(reject, url=url, id=record_id)
+        if reject.reason == GONE and was in (LIVE, GONE_STATUS):
+            # A release the publisher removed: reported, nothing emitted or deleted.
+            self.crawler.stats.inc_value("release/gone" if was == LIVE else "release/still_gone")
+            self.site_state.record(Refused(self.profile.id, article_id, now(), GONE, True))
+            self.ledger.settle("release", article_id)
+            return
+        if reject.reason in TRANSIENT_REASONS or reject.reason == GONE:
+            self.ledger.unfetched(
+                "release", article_id, url, reject.reason, reject.detail, record_id
+            )
+        else:
+            self.ledger.settle("release", article_id)
+        yield reject
+
+    def article_failed(self, failure: Failure) -> Iterator[Any]:
+        """A download error after Scrapy's retries, or a request refused before sending."""
+        request = failure.request  # type: ignore[attr-defined]
+        detail = _describe(failure)
+        reason = ROBOTS if "robots.txt" in detail else DOWNLOAD_ERROR
+        reject = Reject(reason, detail, request.url)
+        yield from self.refused(request, reject, retry=False, **request.cb_kwargs)
+
+    # ---- media -----------------------------------------------------------------------------
 
     def media_requests(self, response: Response, release: Release) -> Iterator[scrapy.Request]:
         """The images and documents a release links, so the archive holds them too."""
@@ -264,86 +476,64 @@ class ArticleCSSpider(scrapy.Spider):
             return
         links = [image.url for image in release.images] + release.documents
         for link in dict.fromkeys(links):
+            url = self.localize(link)
+            self.ledger.expect("media", url, url)
             yield scrapy.Request(
-                self.localize(link),
+                url,
                 callback=self.media_fetched,
                 errback=self.media_failed,
                 priority=-1,
-                meta={"download_maxsize": settings.getint("ARCHIVE_MEDIA_MAX_SIZE")},
+                cb_kwargs={"key": url},
+                meta={
+                    "download_maxsize": settings.getint("ARCHIVE_MEDIA_MAX_SIZE"),
+                    "handle_httpstatus_list": HANDLED_STATUSES,
+                },
             )
 
-    def media_fetched(self, response: Response) -> None:
-        self.crawler.stats.inc_value("archive/media")
+    def media_fetched(self, response: Response, key: str) -> Iterator[scrapy.Request]:
+        """A media file; a block page or a server error in its place is retried. A 404 is
+        the publisher's answer: archived as it is."""
+        markup = b"html" in (response.headers.get(b"Content-Type") or b"").lower()
+        selector = Selector(text=decode(response.body, _header_pairs(response))) if markup else None
+        verdict = classify(response.url, response.status, selector)
+        if verdict is None or verdict.reason == GONE:
+            self.crawler.stats.inc_value(
+                "archive/media" if verdict is None else "archive/media_gone"
+            )
+            self.ledger.settle("media", key)
+            return
+        again = self.retry(_request(response), verdict.reason)
+        if again is not None:
+            yield again
+            return
+        self.crawler.stats.inc_value("archive/media_failed")
+        self.ledger.unfetched("media", key, response.url, verdict.reason, verdict.detail)
 
     def media_failed(self, failure: Failure) -> None:
-        self.crawler.stats.inc_value("archive/media_failed")
-
-    def refused(
-        self, request: scrapy.Request | None, reject: Reject, article_id: str
-    ) -> Iterator[Any]:
-        """Retry what may pass later; try the print view when the article view is blocked."""
-        if request is not None and reject.reason in TRANSIENT_REASONS:
-            # Carry only this spider's own keys; download and redirect state stays behind.
-            meta = {k: v for k, v in request.meta.items() if k in _CARRIED_META}
-            print_path = self.profile.print_path(article_id)
-            if reject.reason == BLOCKED and print_path and not meta.get("print_view"):
-                self.crawler.stats.inc_value("release/print_view_fallback")
-                yield request.replace(
-                    url=self.base_url + print_path,
-                    dont_filter=True,
-                    meta={"print_view": True, "article_url": request.url},
-                )
-                return
-            retry = get_retry_request(
-                request.replace(meta=meta),
-                spider=self,
-                reason=f"refused/{reject.reason}",
-                give_up_log_level=logging.WARNING,
-            )
-            if retry is not None:
-                yield retry
-                return
-        url = request.meta.get("article_url", reject.url) if request is not None else reject.url
-        # The store keeps it out of the next runs until it may have changed.
-        if reject.reason == GONE:
-            self.site_state.gone(article_id)
-        else:
-            self.site_state.refused(article_id)
-        yield Reject(reject.reason, reject.detail, url, reject.fields)
-
-    def article_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
-        article_id = request.cb_kwargs.get("article_id", "")
-        if isinstance(failure.value, HttpError):
-            status = failure.value.response.status
-            if status in (404, 410) and request.meta.get("revisit"):
-                # A known release the publisher removed: reported, nothing emitted or deleted.
-                self.crawler.stats.inc_value("release/gone")
-                self.site_state.gone(article_id)
-                return
-            reason = (
-                GONE
-                if status in (404, 410)
-                else BLOCKED
-                if status in (401, 403, 429)
-                else SERVER_ERROR
-            )
-            reject = Reject(reason, f"HTTP {status}", request.url)
-        else:
-            reject = Reject(DOWNLOAD_ERROR, repr(failure.value), request.url)
-        if request.meta.get("print_view"):
-            # The fallback failed too: the release is still blocked, not gone.
-            detail = f"article view blocked; print view: {reject.detail}"
-            self.site_state.refused(article_id)
-            yield Reject(BLOCKED, detail, request.meta.get("article_url", request.url))
-            return
-        # RetryMiddleware has already retried 5xx and network errors; only a block may still
-        # pass through the print view.
-        yield from self.refused(request if reject.reason == BLOCKED else None, reject, article_id)
+        self.crawler.stats.inc_value("archive/media_failed")
+        self.ledger.unfetched(
+            "media", request.cb_kwargs["key"], request.url, DOWNLOAD_ERROR, _describe(failure)
+        )
+
+    # ---- end -------------------------------------------------------------------------------
+
+    def closed(self, reason: str) -> None:
+        self.ledger.close(finished=reason == "finished")
+        self.site_state.finish_run(reason)
 
 
-# Request meta a refused page's retry keeps: attempts so far, and the print-view fallback.
-_CARRIED_META = frozenset({"retry_times", "print_view", "article_url"})
+def _request(response: Response) -> scrapy.Request:
+    assert response.request is not None
+    return response.request
+
+
+def _page_key(source: str, page: int) -> str:
+    return f"{source}#page={page}"
+
+
+def _describe(failure: Failure) -> str:
+    return f"{type(failure.value).__name__}: {failure.value}"
 
 
 def _header_pairs(response: Response) -> list[tuple[str, str]]:

@@ -1,18 +1,22 @@
 """What a spider needs from the state store to crawl only what is new.
 
-Wraps the store for one site: which releases are known, the validators to send with a
-conditional GET, the cursor of an interrupted listing walk, what to revisit. Without a
-store (``STATE_ENABLED`` off) nothing is known and every request is unconditional.
+Wraps the store and the journal for one site and one run: the run's number, what to fetch
+first (pending releases, refusals due), the validators of a conditional GET, the open
+walks of a listing, what a page's links are to earlier runs, and what to revisit. Without
+a store (``STATE_ENABLED`` off) nothing is known and every request is unconditional.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from scrapy.http import Response
 
-from pipelines.state.store import KnownRelease, StateStore
+from pipelines.failure import stop_for_write_error, write_failed
+from pipelines.state.journal import Journal, WriteFailed
+from pipelines.state.store import KnownRelease, Operation, StateStore, Walk
 
 NOT_MODIFIED = 304
 
@@ -52,35 +56,30 @@ def parse_revisit(value: str | None) -> int | bool:
 
 
 class SiteState:
-    def __init__(self, store: StateStore | None, site: str) -> None:
+    def __init__(self, store: StateStore | None, journal: Journal, site: str) -> None:
         self.store = store
+        self.journal = journal
         self.site = site
-        self.known: set[str] = store.known_ids(site) if store else set()
-        # What earlier runs knew: a listing page is "old" only by this, not by what another
-        # source (the feed) found earlier in this run.
-        self.known_before = frozenset(self.known)
+        self.run = 0  # runs are numbered from 1 by the store
+
+    def begin_run(self, arguments: dict[str, Any]) -> int:
+        if self.store is not None:
+            self.run = self.store.begin_run(self.site, now(), arguments)
+        return self.run
+
+    def finish_run(self, reason: str) -> None:
+        if self.store is not None and self.run:
+            self.store.finish_run(self.run, now(), reason)
 
     # ---- releases ----------------------------------------------------------------------------
 
-    def is_known(self, article_id: str) -> bool:
-        return article_id in self.known
+    def pending(self, everything: bool) -> list[tuple[str, str]]:
+        """Releases found but not emitted (a killed run), and refusals due for another try
+        (every refusal when ``everything``: a full or revisit run)."""
+        return self.store.pending(self.site, now(), everything) if self.store else []
 
-    def discover(self, article_id: str, url: str) -> None:
-        self.known.add(article_id)
-        if self.store is not None:
-            self.store.discover(self.site, article_id, url)
-
-    def pending(self, retry_refused_after: timedelta | None) -> list[tuple[str, str]]:
-        """Releases an earlier run found but did not emit: it was killed, or they were refused
-        (tried again once ``retry_refused_after`` has passed; None: now)."""
-        if self.store is None:
-            return []
-        cutoff = datetime.now(UTC) - (retry_refused_after or timedelta(0))
-        return self.store.pending(self.site, cutoff.isoformat(timespec="seconds"))
-
-    def refused(self, article_id: str) -> None:
-        if self.store is not None:
-            self.store.refused(self.site, article_id, now())
+    def lookup(self, article_ids: list[str]) -> dict[str, KnownRelease]:
+        return self.store.lookup(self.site, article_ids) if self.store else {}
 
     def to_revisit(self, revisit: int | bool) -> list[KnownRelease]:
         if self.store is None or revisit is False:
@@ -88,21 +87,11 @@ class SiteState:
         since = None
         if revisit is not True:
             since = (date.today() - timedelta(days=int(revisit))).isoformat()
-        return self.store.live(self.site, since)
+        return self.store.to_revisit(self.site, since)
 
-    def fetched(self, article_id: str, response: Response) -> None:
-        """Keep the article's validators for the next conditional GET."""
-        if self.store is not None:
-            etag, modified = validators(response)
-            self.store.checked(self.site, article_id, now(), etag, modified)
-
-    def not_modified(self, article_id: str, capture: dict[str, Any] | None) -> None:
-        if self.store is not None:
-            self.store.checked(self.site, article_id, now(), None, None, capture)
-
-    def gone(self, article_id: str) -> None:
-        if self.store is not None:
-            self.store.gone(self.site, article_id, now())
+    def record(self, operation: Operation) -> None:
+        """A change that waits for the journal's next sync (after the files it rests on)."""
+        self.journal.record(operation)
 
     # ---- listing and feed sources ------------------------------------------------------------
 
@@ -111,14 +100,31 @@ class SiteState:
             return {}
         return conditional_headers(*self.store.source(self.site, source))
 
-    def source_fetched(self, source: str, response: Response) -> None:
-        if self.store is not None:
-            capture = response.meta.get("archive")
-            self.store.set_source(self.site, source, *validators(response), now(), capture)
+    def walks(self, source: str) -> list[Walk]:
+        return self.store.walks(self.site, source) if self.store else []
 
-    def walk_cursor(self, source: str) -> int | None:
-        return self.store.walk(self.site, source) if self.store else None
-
-    def walk_at(self, source: str, next_page: int | None) -> None:
-        if self.store is not None:
-            self.store.set_walk(self.site, source, next_page)
+    def page_read(
+        self,
+        source: str,
+        discoveries: list[tuple[str, str]],
+        response: Response | None = None,
+        walk: Walk | None = None,
+        next_page: int | None = None,
+    ) -> Walk | None:
+        """Commit what a listing page or feed gave, in one transaction: its discoveries,
+        the source's validators (when ``response`` is given: page 1, a feed) and where the
+        walk goes next. The journal syncs first, so the page's capture is on disk."""
+        if self.store is None:
+            return walk if next_page is not None else None
+        self.journal.sync()
+        if write_failed(self.journal.crawler):
+            raise WriteFailed("the run is stopping: its output could not be written")
+        pair = validators(response) if response is not None else None
+        capture = response.meta.get("archive") if response is not None else None
+        try:
+            return self.store.page_read(
+                self.site, self.run, source, discoveries, pair, capture, now(), walk, next_page
+            )
+        except sqlite3.Error as error:
+            stop_for_write_error(self.journal.crawler, "the state store", error)
+            raise WriteFailed(str(error)) from error
