@@ -135,8 +135,9 @@ class MirrorHandler(BaseHTTPRequestHandler):
             if query.get("reset"):
                 site.served.clear()
             return self._json(served)
-        if action == "releases":  # what the listing holds now
-            return self._json([{"id": r.id, "status": r.status} for r in site.listed()])
+        if action == "releases":  # what the listing holds now, pinned ones included
+            listed = [*site.pinned(), *site.listed()]
+            return self._json([{"id": r.id, "status": r.status} for r in listed])
         if action == "fault":  # the next requests to a path get a fault (mirror/faults.py)
             if query.get("clear"):
                 site.faults.clear()

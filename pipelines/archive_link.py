@@ -47,5 +47,7 @@ class ArchiveLinkPipeline:
                 },
             )
         except ArchiveWriteError as error:
-            raise DropItem(f"release {item.get('id')} not written: {error}") from error
+            raise DropItem(
+                f"release {item.get('id')} not written: {error}", log_level="DEBUG"
+            ) from error
         return item

@@ -30,7 +30,9 @@ class ReleasesJsonLinesPipeline:
         try:
             self.journal.emit(item, take_validators(self.crawler, str(item.get("id"))))
         except WriteFailed as error:
-            raise DropItem(f"release {item.get('id')} not written: {error}") from error
+            raise DropItem(
+                f"release {item.get('id')} not written: {error}", log_level="DEBUG"
+            ) from error
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("release/emitted")
         return item

@@ -51,7 +51,9 @@ class RejectsPipeline:
         try:
             self.journal.reject(record, refusal(item, record["at"]))
         except WriteFailed as error:
-            raise DropItem(f"refusal of {item.url} not written: {error}") from error
+            raise DropItem(
+                f"refusal of {item.url} not written: {error}", log_level="DEBUG"
+            ) from error
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("release/rejected")
         self.crawler.stats.inc_value(f"release/rejected/{item.reason}")

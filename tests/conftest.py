@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,7 +52,7 @@ class Mirror:
 
     def control(self, site: str, action: str, **query: object) -> Any:
         """Change the mirrored site as its publisher would (``/__mirror/ACTION``)."""
-        encoded = "&".join(f"{k}={v}" for k, v in query.items())
+        encoded = urllib.parse.urlencode(query)
         with urllib.request.urlopen(self.url(site, f"/__mirror/{action}?{encoded}")) as reply:
             return json.loads(reply.read())
 

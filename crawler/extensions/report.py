@@ -8,6 +8,7 @@ on ``failed``.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +24,8 @@ from crawler.spiders.ledger import UNFETCHED_STAT, Unfetched
 from pipelines.output import run_file
 
 REPORT_KEY = "report/path"
+
+logger = logging.getLogger(__name__)
 
 
 def _prefixed(stats: dict[str, Any], prefix: str) -> dict[str, int]:
@@ -125,7 +128,11 @@ class RunReport:
         collected = stats.get_stats()
         collected.setdefault("finish_time", datetime.now(UTC))
         report = build_report(collected, spider)
-        path: Path = run_file(self.crawler, "reports", ".json")
-        path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", "utf-8")
-        stats.set_value(REPORT_KEY, str(path))
+        try:
+            path: Path = run_file(self.crawler, "reports", ".json")
+            path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        except OSError as error:  # a full disk: the summary below still says how it went
+            logger.error("could not write the run report: %s", error)
+        else:
+            stats.set_value(REPORT_KEY, str(path))
         print(summary(report), file=sys.stdout, flush=True)

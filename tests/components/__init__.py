@@ -1,0 +1,1 @@
+"""Components only tests plug into a crawl (``-s ITEM_PIPELINES=...``)."""

@@ -1,0 +1,236 @@
+"""Faults on listings, feeds and articles: every one retried, survived or named, and the run
+fails exactly when something could not be fetched (``mirror/faults.py`` injects them)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crawler.profiles import get_profile
+from mirror.site import load_sites
+from tests.conftest import ROOT, Mirror
+
+LISTING = "/Media/Press-Releases/"
+ARTICLES = "/Media/Press-Releases/Article-View/Article/"
+
+
+@pytest.fixture(scope="module")
+def faulty() -> Iterator[Mirror]:
+    # usfj: 10 bundled + 40 generated releases, 5 a page: 10 listing pages.
+    with Mirror("--sites", "usfj", "wargov", "afmil", "--scale", "40") as running:
+        yield running
+
+
+@pytest.fixture
+def mirror(faulty: Mirror) -> Mirror:
+    for site in faulty.origins:
+        faulty.control(site, "fault", clear=1)
+        faulty.served(site)
+    return faulty
+
+
+def _run(
+    mirror: Mirror, site: str, output: Path, *args: str
+) -> tuple[int, dict[str, Any], list[str]]:
+    """Crawl; return the exit status, the run's report and what the mirror served."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            site,
+            "-a",
+            f"base_url={mirror.url(site, '')}",
+            "-s",
+            f"OUTPUT_DIR={output}",
+            "-s",
+            "ARCHIVE_MEDIA=0",
+            "-s",
+            "LOG_LEVEL=WARNING",
+            *args,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    reports = sorted((output / "reports").glob("*.json"))
+    report = json.loads(reports[-1].read_text()) if reports else {}
+    served = [line for line in mirror.served(site) if "/robots.txt" not in line]
+    return done.returncode, report, served
+
+
+def _recorded(output: Path) -> Counter[str]:
+    return Counter(
+        json.loads(line)["id"]
+        for path in (output / "releases").rglob("*.jsonl")
+        for line in path.read_text(encoding="utf-8").splitlines()
+    )
+
+
+def _listed(mirror: Mirror, site: str) -> set[str]:
+    return {f"{site}:{r['id']}" for r in mirror.control(site, "releases")}
+
+
+def _every_release_once(mirror: Mirror, site: str, output: Path) -> None:
+    recorded = _recorded(output)
+    assert set(recorded) == _listed(mirror, site)
+    assert max(recorded.values()) == 1
+
+
+def _unfetched(report: dict[str, Any]) -> list[tuple[str, str, str]]:
+    return [(u["kind"], u["url"].split("/", 3)[-1], u["reason"]) for u in report["unfetched"]]
+
+
+def test_a_listing_page_blocked_once_is_retried(mirror: Mirror, tmp_path: Path) -> None:
+    mirror.control("usfj", "fault", path=f"{LISTING}?Page=10", kind="akamai")
+    status, report, served = _run(mirror, "usfj", tmp_path)
+    assert status == 0 and report["status"] == "ok"
+    assert f"GET {LISTING}?Page=10 200 fault:akamai" in served
+    _every_release_once(mirror, "usfj", tmp_path)
+
+
+@pytest.mark.parametrize("kind", ["503", "module_error", "cloudflare"])
+def test_a_listing_page_that_keeps_failing_fails_the_run_and_is_resumed(
+    mirror: Mirror, tmp_path: Path, kind: str
+) -> None:
+    mirror.control("usfj", "fault", path=f"{LISTING}?Page=5", kind=kind, times=0)
+    status, report, served = _run(mirror, "usfj", tmp_path)
+    assert status == 1 and report["status"] == "failed"
+    reason = {"503": "server_error", "module_error": "module_unavailable"}.get(kind, "blocked")
+    assert _unfetched(report) == [("listing", "Media/Press-Releases/?Page=5", reason)]
+    assert sum(f"{LISTING}?Page=5 " in line for line in served) == 3  # tried three times
+    assert not any("?Page=6" in line for line in served)  # the walk stopped there
+    mirror.control("usfj", "fault", clear=1)
+    status, report, served = _run(mirror, "usfj", tmp_path)
+    assert status == 0 and report["status"] == "ok"
+    assert f"GET {LISTING} 304" in served  # page 1 is unchanged; the walk resumes
+    assert f"GET {LISTING}?Page=4 200" in served  # a page before the one that failed
+    _every_release_once(mirror, "usfj", tmp_path)
+
+
+def test_an_empty_first_page_fails_the_run_and_keeps_no_validators(
+    mirror: Mirror, tmp_path: Path
+) -> None:
+    mirror.control("usfj", "fault", path=LISTING, kind="empty", times=0)
+    status, report, _ = _run(mirror, "usfj", tmp_path)
+    assert status == 1
+    assert _unfetched(report) == [("listing", "Media/Press-Releases/", "empty_listing")]
+    assert not (tmp_path / "releases").exists()
+    mirror.control("usfj", "fault", clear=1)
+    status, _, served = _run(mirror, "usfj", tmp_path)
+    assert status == 0 and f"GET {LISTING} 200" in served  # no ETag of the shell was kept
+    _every_release_once(mirror, "usfj", tmp_path)
+
+
+def test_a_feed_that_keeps_failing_fails_the_run(mirror: Mirror, tmp_path: Path) -> None:
+    feed = get_profile("wargov").feeds[0].path()
+    mirror.control("wargov", "fault", path=feed, kind="502", times=0)
+    status, report, _ = _run(mirror, "wargov", tmp_path)
+    assert status == 1
+    assert [(k, r) for k, _, r in _unfetched(report)] == [("feed", "server_error")]
+    _every_release_once(mirror, "wargov", tmp_path)  # the listing still found every one
+
+
+def test_a_retried_conditional_request_can_still_answer_304(mirror: Mirror, tmp_path: Path) -> None:
+    status, _, _ = _run(mirror, "usfj", tmp_path)
+    assert status == 0
+    article = next(iter(sorted(_listed(mirror, "usfj")))).split(":")[1]
+    mirror.control("usfj", "fault", path=f"{ARTICLES}{article}/*", kind="503")
+    status, report, served = _run(mirror, "usfj", tmp_path, "-a", "revisit=all")
+    assert status == 0 and report["refusals"] == {} and report["unfetched"] == []
+    statuses = [line.split()[2] for line in served if f"/Article/{article}/" in line]
+    assert statuses == ["503", "304"]  # the retry was still a conditional request
+    _every_release_once(mirror, "usfj", tmp_path)
+
+
+def test_a_challenge_on_every_article_view_falls_back_to_print_views(
+    mirror: Mirror, tmp_path: Path
+) -> None:
+    profile = get_profile("afmil")
+    for prefix in (*profile.article_paths, *profile.legacy_article_paths):
+        mirror.control("afmil", "fault", path=f"{prefix}*", kind="cloudflare", times=0)
+    status, report, _ = _run(mirror, "afmil", tmp_path)
+    assert status == 1
+    recorded = set(_recorded(tmp_path))
+    printed = {f"afmil:{r.id}" for r in load_sites()["afmil"].releases if r.print_file}
+    assert len(printed) == 7
+    assert printed <= recorded  # read through their print views
+    unfetched = {u["id"]: u["reason"] for u in report["unfetched"]}
+    assert set(unfetched) == _listed(mirror, "afmil") - recorded
+    assert set(unfetched.values()) == {"blocked"}  # a challenge, never a "server error"
+
+
+def test_a_404_on_a_new_release_is_asked_again_later(mirror: Mirror, tmp_path: Path) -> None:
+    article = sorted(_listed(mirror, "usfj"))[3].split(":")[1]
+    mirror.control("usfj", "fault", path=f"{ARTICLES}{article}/*", kind="404")
+    status, report, _ = _run(mirror, "usfj", tmp_path)
+    assert status == 1
+    assert [(u["id"], u["reason"]) for u in report["unfetched"]] == [(f"usfj:{article}", "gone")]
+    status, _, served = _run(mirror, "usfj", tmp_path)  # too early for another try
+    assert status == 0 and not any(f"/{article}/" in line for line in served)
+    status, _, served = _run(mirror, "usfj", tmp_path, "-a", "revisit=all")
+    assert status == 0 and any(f"/{article}/" in line for line in served)
+    _every_release_once(mirror, "usfj", tmp_path)
+
+
+def test_a_permanent_refusal_waits_for_a_full_run(mirror: Mirror, tmp_path: Path) -> None:
+    article = sorted(_listed(mirror, "usfj"))[5].split(":")[1]
+    mirror.control("usfj", "fault", path=f"{ARTICLES}{article}/*", kind="empty", times=0)
+    status, report, _ = _run(mirror, "usfj", tmp_path)
+    assert status == 0 and report["unfetched"] == []  # read; not a release: not a failure
+    (refused,) = [
+        json.loads(line) for p in (tmp_path / "rejects").glob("*.jsonl") for line in p.open()
+    ]
+    assert refused["id"] == f"usfj:{article}" and refused["reason"] == "missing_fields"
+    mirror.control("usfj", "fault", clear=1)
+    mirror.control("usfj", "add", count=1)
+    status, _, served = _run(mirror, "usfj", tmp_path, "-s", "RELEASES_RETRY_REFUSED_AFTER=0")
+    assert status == 0 and not any(f"/{article}/" in line for line in served)
+    status, _, served = _run(mirror, "usfj", tmp_path, "-a", "full=1")
+    assert status == 0 and any(f"/{article}/" in line for line in served)
+    _every_release_once(mirror, "usfj", tmp_path)
+
+
+def test_a_pipeline_exception_fails_the_run_and_loses_nothing(
+    mirror: Mirror, tmp_path: Path
+) -> None:
+    target = sorted(_listed(mirror, "usfj"))[7]
+    pipelines = json.dumps(
+        {
+            "pipelines.dedupe.DedupeReleasesPipeline": 200,
+            "tests.components.raising.RaiseOn": 210,
+            "pipelines.versions.VersionPipeline": 250,
+            "pipelines.validate.ValidateReleasePipeline": 300,
+            "pipelines.rejects.RejectsPipeline": 400,
+            "pipelines.archive_link.ArchiveLinkPipeline": 500,
+            "pipelines.jsonlines.ReleasesJsonLinesPipeline": 800,
+        }
+    )
+    status, report, _ = _run(
+        mirror, "usfj", tmp_path, "-s", f"ITEM_PIPELINES={pipelines}", "-s", f"RAISE_ON={target}"
+    )
+    assert status == 1
+    assert any(target in error for error in report["errors"]["exceptions"])
+    assert target not in _recorded(tmp_path)
+    status, _, _ = _run(mirror, "usfj", tmp_path)
+    assert status == 0
+    _every_release_once(mirror, "usfj", tmp_path)
+
+
+def test_two_walks_never_fetch_a_listing_page_twice(mirror: Mirror, tmp_path: Path) -> None:
+    status, _, _ = _run(mirror, "usfj", tmp_path, "-a", "full=1", "-s", "CLOSESPIDER_PAGECOUNT=14")
+    assert status == 1  # stopped early: a walk is left unfinished
+    status, _, served = _run(mirror, "usfj", tmp_path, "-a", "full=1")
+    assert status == 0
+    pages = Counter(line.split()[1] for line in served if "/Article/" not in line)
+    assert max(pages.values()) == 1, pages
+    _every_release_once(mirror, "usfj", tmp_path)
