@@ -7,13 +7,14 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from pipelines.output import site_of_run_file
+
 
 def _latest_runs(folder: Path) -> dict[str, Path]:
     """Newest ``<site>-<stamp>.jsonl`` per site (stamps sort as text)."""
     latest: dict[str, Path] = {}
     for path in sorted(folder.glob("*.jsonl")):
-        site = path.stem.rsplit("-", 1)[0]
-        latest[site] = path
+        latest[site_of_run_file(path.name) or path.stem] = path
     return latest
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,16 @@ def run_file(crawler: Crawler, kind: str, suffix: str = ".jsonl") -> Path:
     folder = output_dir(crawler) / kind
     folder.mkdir(parents=True, exist_ok=True)
     return folder / f"{run_id(crawler)}{suffix}"
+
+
+# "<site>-<UTC stamp>[-N].<suffix>": the name of a run's file (``run_id``).
+_RUN_NAME = re.compile(r"^(?P<site>.+)-\d{8}T\d{6}Z(?:-\d+)?\.\w+$")
+
+
+def site_of_run_file(name: str) -> str | None:
+    """The site a run's file is named after (files of old runs may name the spider)."""
+    match = _RUN_NAME.match(name)
+    return match.group("site") if match else None
 
 
 def json_line(record: dict[str, Any]) -> str:

@@ -214,15 +214,20 @@ def test_a_cut_or_half_written_last_line_is_fetched_again(site120: Mirror, tmp_p
 
 def test_two_sites_at_once_in_one_output_dir(site120: Mirror, tmp_path: Path) -> None:
     def start(site: str) -> subprocess.Popen[str]:
+        # The platform spider for both: one spider name, two sites.
+        command = _command(site120, tmp_path, site, "-a", f"site={site}")
+        command[command.index(site)] = "articlecs"
         return subprocess.Popen(
-            _command(site120, tmp_path, site),
+            command,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             text=True,
         )
 
-    both = [start("usfj"), start("usfk")]
+    usfj = start("usfj")
+    time.sleep(1.0)  # usfj is writing its files when usfk starts (and replays, repairs)
+    both = [usfj, start("usfk")]
     assert [p.wait(timeout=300) for p in both] == [0, 0]
     for site in ("usfj", "usfk"):
         site120.control(site, "add", count=25)

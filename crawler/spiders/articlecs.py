@@ -24,6 +24,7 @@ from parsel import Selector
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import Response
+from scrapy.utils.url import url_is_from_any_domain
 from twisted.python.failure import Failure
 
 from crawler.downloader.archiving import ARCHIVE_META
@@ -477,6 +478,9 @@ class ArticleCSSpider(scrapy.Spider):
         links = [image.url for image in release.images] + release.documents
         for link in dict.fromkeys(links):
             url = self.localize(link)
+            if not url_is_from_any_domain(url, self.allowed_domains):
+                self.crawler.stats.inc_value("archive/media_offsite")  # not ours to fetch
+                continue
             self.ledger.expect("media", url, url)
             yield scrapy.Request(
                 url,

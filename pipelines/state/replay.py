@@ -13,18 +13,16 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from crawler.records import content_digest
 
+from ..output import site_of_run_file
 from .store import PENDING, Emitted, LineRef, StateStore
 
 logger = logging.getLogger(__name__)
 
-# "<site>-<UTC stamp>[-N].jsonl": the name of a run's file (pipelines.output.run_id).
-_RUN_FILE = re.compile(r"^(?P<site>.+)-\d{8}T\d{6}\d*Z(?:-\d+)?\.jsonl$")
 
 
 @dataclass
@@ -69,8 +67,7 @@ def _file_site(path: Path) -> str | None:
             return str(json.loads(first)["site"])
         except (ValueError, KeyError, TypeError):
             return None
-    match = _RUN_FILE.match(path.name)
-    return match.group("site") if match else None
+    return site_of_run_file(path.name)
 
 
 def _complete(data: bytes) -> bytes:
