@@ -184,7 +184,8 @@ def test_sigkill_loop_loses_nothing_and_repeats_nothing(big_mirror: Mirror, tmp_
     releases = tmp_path / "releases"
     kills = 0
     for _round in range(rounds):
-        target = _lines(releases) + rng.randint(5, 60)
+        # 0: killed at once, before its first line (or even before the store is open).
+        target = _lines(releases) + rng.randint(0, 60)
         process = subprocess.Popen(
             command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
