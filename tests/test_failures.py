@@ -234,3 +234,20 @@ def test_two_walks_never_fetch_a_listing_page_twice(mirror: Mirror, tmp_path: Pa
     pages = Counter(line.split()[1] for line in served if "/Article/" not in line)
     assert max(pages.values()) == 1, pages
     _every_release_once(mirror, "usfj", tmp_path)
+
+
+def test_a_walk_resumed_past_the_end_of_a_shorter_listing_ends(
+    mirror: Mirror, tmp_path: Path
+) -> None:
+    pages = len(_listed(mirror, "usfj")) // 5
+    mirror.control("usfj", "fault", path=f"{LISTING}?Page={pages}", kind="503", times=0)
+    status, _, _ = _run(mirror, "usfj", tmp_path)
+    assert status == 1  # the walk stops before the last page
+    for release in sorted(_listed(mirror, "usfj"))[:12]:  # the listing loses two pages
+        mirror.control("usfj", "delete", id=release.split(":")[1])
+    mirror.control("usfj", "fault", clear=1)
+    status, report, served = _run(mirror, "usfj", tmp_path)
+    assert status == 0 and report["unfetched"] == []
+    assert f"GET {LISTING}?Page={pages - 1} 200" in served  # resumed a page early: past the end
+    recorded = set(_recorded(tmp_path))
+    assert _listed(mirror, "usfj") <= recorded and max(_recorded(tmp_path).values()) == 1

@@ -11,6 +11,7 @@ is dropped silently.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 from collections.abc import AsyncIterator, Iterator
@@ -32,7 +33,14 @@ from crawler.downloader.backoff import NOT_BEFORE, RetryBackoff
 from crawler.parsers import Reject, Release, decode, parse
 from crawler.parsers import listing as listing_parser
 from crawler.parsers.classify import classify, nothing_found
-from crawler.parsers.model import BLOCKED, DOWNLOAD_ERROR, GONE, ROBOTS, TRANSIENT_REASONS
+from crawler.parsers.model import (
+    BLOCKED,
+    DOWNLOAD_ERROR,
+    EMPTY_LISTING,
+    GONE,
+    ROBOTS,
+    TRANSIENT_REASONS,
+)
 from crawler.profiles import SiteProfile, get_profile
 from pipelines.state.crawl import state_for
 from pipelines.state.journal import WriteFailed, journal_for
@@ -184,7 +192,7 @@ class ArticleCSSpider(scrapy.Spider):
                 if self.full:
                     walk = replace(walk, stop_at_known=False)
                 resumed_at.append(page)
-                yield self.listing_request(source, page, walk)
+                yield self.listing_request(source, page, walk, resumed=True)
         head = Walk(source, self.site_state.run, 1, not self.full, min(resumed_at, default=None))
         headers = {} if self.full else self.site_state.source_headers(source)
         yield self.listing_request(source, 1, head, headers)
@@ -192,8 +200,14 @@ class ArticleCSSpider(scrapy.Spider):
     # ---- requests --------------------------------------------------------------------------
 
     def listing_request(
-        self, source: str, page: int, walk: Walk, headers: dict[str, str] | None = None
+        self,
+        source: str,
+        page: int,
+        walk: Walk,
+        headers: dict[str, str] | None = None,
+        resumed: bool = False,
     ) -> scrapy.Request:
+        """``resumed``: the first page of a walk an earlier run left unfinished."""
         url = self.base_url + source
         url = listing_parser.with_page(url, page) if page > 1 else url
         self.ledger.expect("listing", _page_key(source, page), url)
@@ -203,7 +217,7 @@ class ArticleCSSpider(scrapy.Spider):
             errback=self.page_failed,
             headers=headers or {},
             dont_filter=True,
-            cb_kwargs={"source": source, "page": page, "walk": walk},
+            cb_kwargs={"source": source, "page": page, "walk": walk, "resumed": resumed},
             meta={"handle_httpstatus_list": HANDLED_STATUSES},
         )
 
@@ -264,7 +278,7 @@ class ArticleCSSpider(scrapy.Spider):
     # ---- listings and feeds ----------------------------------------------------------------
 
     def parse_listing(
-        self, response: Response, source: str, page: int, walk: Walk
+        self, response: Response, source: str, page: int, walk: Walk, resumed: bool = False
     ) -> Iterator[Any]:
         stats = self.crawler.stats
         key = _page_key(source, page)
@@ -278,6 +292,14 @@ class ArticleCSSpider(scrapy.Spider):
         links = [] if verdict else listing_parser.article_links(text, response.url, self.profile)
         if verdict is None and not links:
             verdict = nothing_found(response.url, selector, "release links")
+            if resumed and verdict.reason == EMPTY_LISTING:
+                # The listing is shorter than when the walk stopped (the publisher deleted
+                # releases): nothing is left to walk from here.
+                stats.inc_value("listing/resumed_past_end")
+                with contextlib.suppress(WriteFailed):
+                    self.site_state.page_read(source, [], walk=walk, next_page=None)
+                    self.ledger.settle("listing", key)
+                return
         if verdict is not None:
             yield from self.page_refused(_request(response), verdict, "listing", key)
             return

@@ -24,7 +24,6 @@ from .store import PENDING, Emitted, LineRef, StateStore
 logger = logging.getLogger(__name__)
 
 
-
 @dataclass
 class ReplayResult:
     applied: int = 0  # lines the store had missed, now applied
