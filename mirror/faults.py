@@ -9,6 +9,8 @@ page. ``/__mirror/fault?clear=1`` removes every fault. Kinds:
 - ``cloudflare``: Cloudflare's 503 "Just a moment..." challenge;
 - ``module_error``: the DNN page with the ArticleCS module error, served with 200;
 - ``empty``: a 200 page with the site's chrome and no article links (a JavaScript shell);
+- ``truncated``: the page itself, cut to two fifths, as a whole 200 response (a proxy or a
+  CMS that sent part of the page);
 - a status code (``404``, ``410``, ``429``, ``500``, ``502``, ``503``): an error page with it.
 """
 
@@ -17,7 +19,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-KINDS = ("akamai", "cloudflare", "module_error", "empty")
+KINDS = ("akamai", "cloudflare", "module_error", "empty", "truncated")
 STATUSES = (404, 410, 429, 500, 502, 503)
 
 

@@ -59,7 +59,8 @@ class MirrorHandler(BaseHTTPRequestHandler):
         if path.startswith("/__mirror/"):
             return self._control(path.removeprefix("/__mirror/"), query)
         fault = self.site.faults.take(path + (f"?{parts.query}" if parts.query else ""))
-        if fault is not None:
+        self.cut_short = fault is not None and fault.kind == "truncated"
+        if fault is not None and not self.cut_short:
             return self._fault(fault)
         origin = f"http://{self.headers.get('Host', '127.0.0.1')}"
         if path == "/robots.txt":
@@ -213,6 +214,10 @@ class MirrorHandler(BaseHTTPRequestHandler):
         modified: int = BASE_MODIFIED,
     ) -> None:
         data = body.encode("utf-8") if isinstance(body, str) else body
+        cut = getattr(self, "cut_short", False)  # the "truncated" fault: a whole response
+        if cut:
+            data, cache = data[: len(data) * 2 // 5], False
+            self.site.served.append(f"{self.command} {self.path} {status} fault:truncated")
         headers = {"Content-Type": content_type, "Cache-Control": "private"}
         if cache:
             etag = '"' + hashlib.sha1(data).hexdigest()[:16] + '"'
@@ -225,7 +230,7 @@ class MirrorHandler(BaseHTTPRequestHandler):
             data = gzip.compress(data, mtime=0)
             headers["Content-Encoding"] = "gzip"
             headers["Vary"] = "Accept-Encoding"
-        self._write(status, data, headers)
+        self._write(status, data, headers, log=not cut)
 
     def _not_modified(self, etag: str, modified: int) -> bool:
         """RFC 9110: If-None-Match decides when present, else If-Modified-Since."""

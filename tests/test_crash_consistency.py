@@ -210,6 +210,13 @@ def test_a_cut_or_half_written_last_line_is_fetched_again(site120: Mirror, tmp_p
     _until_done(_command(site120, tmp_path))
     _assert_each_once(site120, tmp_path)
     assert done.returncode == 0
+    lines = first.read_bytes().splitlines(keepends=True)
+    middle = json.loads(lines[49])["id"]
+    first.write_bytes(b"".join(lines[:49] + lines[50:]))  # a line deleted, as `sed -i 50d` does
+    _until_done(_command(site120, tmp_path))
+    report = json.loads(sorted((tmp_path / "reports").glob("*.json"))[-1].read_text())
+    assert report["state"]["refetch"] == [middle] and report["new_releases"] == 1
+    _assert_each_once(site120, tmp_path)
 
 
 def test_two_sites_at_once_in_one_output_dir(site120: Mirror, tmp_path: Path) -> None:

@@ -4,8 +4,10 @@ fails exactly when something could not be fetched (``mirror/faults.py`` injects 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,9 +39,11 @@ def mirror(faulty: Mirror) -> Mirror:
 
 
 def _run(
-    mirror: Mirror, site: str, output: Path, *args: str
+    mirror: Mirror, site: str, output: Path, *args: str, env: dict[str, str] | None = None
 ) -> tuple[int, dict[str, Any], list[str]]:
-    """Crawl; return the exit status, the run's report and what the mirror served."""
+    """Crawl; return the exit status, the run's report and what the mirror served.
+
+    ``env`` may hold the kill switches of ``tests/killpoints`` (on PYTHONPATH here)."""
     done = subprocess.run(
         [
             sys.executable,
@@ -58,6 +62,7 @@ def _run(
             *args,
         ],
         cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "tests" / "killpoints"), **(env or {})},
         capture_output=True,
         text=True,
         timeout=300,
@@ -171,14 +176,68 @@ def test_a_challenge_on_every_article_view_falls_back_to_print_views(
 
 def test_a_404_on_a_new_release_is_asked_again_later(mirror: Mirror, tmp_path: Path) -> None:
     article = sorted(_listed(mirror, "usfj"))[3].split(":")[1]
-    mirror.control("usfj", "fault", path=f"{ARTICLES}{article}/*", kind="404")
+    mirror.control("usfj", "fault", path=f"{ARTICLES}{article}/*", kind="404", times=2)
     status, report, _ = _run(mirror, "usfj", tmp_path)
     assert status == 1
     assert [(u["id"], u["reason"]) for u in report["unfetched"]] == [(f"usfj:{article}", "gone")]
-    status, _, served = _run(mirror, "usfj", tmp_path)  # too early for another try
+    status, report, served = _run(mirror, "usfj", tmp_path)  # the next run asks again
+    assert status == 1 and any(f"/{article}/" in line for line in served)
+    status, report, served = _run(mirror, "usfj", tmp_path)  # then it waits (6 hours)
     assert status == 0 and not any(f"/{article}/" in line for line in served)
+    assert report["waiting"]["count"] == 1
+    assert report["waiting"]["releases"][0]["id"] == f"usfj:{article}"
     status, _, served = _run(mirror, "usfj", tmp_path, "-a", "revisit=all")
     assert status == 0 and any(f"/{article}/" in line for line in served)
+    _every_release_once(mirror, "usfj", tmp_path)
+
+
+def test_a_refusal_by_a_killed_run_is_tried_and_reported_by_the_next(
+    mirror: Mirror, tmp_path: Path
+) -> None:
+    # A release on the first listing page: refused early in the run, with more to come.
+    article = str(mirror.control("usfj", "releases")[1]["id"])
+    mirror.control("usfj", "fault", path=f"{ARTICLES}{article}/*", kind="akamai", times=0)
+    command = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "usfj",
+        "-a",
+        f"base_url={mirror.url('usfj', '')}",
+        "-s",
+        f"OUTPUT_DIR={tmp_path}",
+        "-s",
+        "ARCHIVE_MEDIA=0",
+        "-s",
+        "LOG_LEVEL=WARNING",
+    ]
+    process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.DEVNULL)
+    rejects = tmp_path / "rejects"
+    while process.poll() is None and not any(p.stat().st_size for p in rejects.glob("*.jsonl")):
+        time.sleep(0.01)  # polls the disk: the kill point is the refusal's line
+    process.kill()  # killed right after it refused the release, before it could report
+    assert process.wait() == -9 and not (tmp_path / "reports").exists()
+    status, report, served = _run(mirror, "usfj", tmp_path)
+    assert status == 1 and any(f"/{article}/" in line for line in served)
+    assert [u["id"] for u in report["unfetched"]] == [f"usfj:{article}"]
+    assert len(report["state"]["interrupted_runs"]) == 1
+    mirror.control("usfj", "fault", clear=1)
+    status, _, _ = _run(mirror, "usfj", tmp_path, "-a", "full=1")
+    assert status == 0
+    _every_release_once(mirror, "usfj", tmp_path)
+
+
+def test_a_listing_page_cut_short_is_not_the_end_of_the_listing(
+    mirror: Mirror, tmp_path: Path
+) -> None:
+    mirror.control("usfj", "fault", path=f"{LISTING}?Page=4", kind="truncated", times=0)
+    status, report, _ = _run(mirror, "usfj", tmp_path)
+    assert status == 1
+    assert _unfetched(report) == [("listing", "Media/Press-Releases/?Page=4", "truncated_listing")]
+    mirror.control("usfj", "fault", clear=1)
+    status, _, _ = _run(mirror, "usfj", tmp_path)
+    assert status == 0
     _every_release_once(mirror, "usfj", tmp_path)
 
 

@@ -109,17 +109,25 @@ def test_refusals_wait_longer_each_time_and_permanent_ones_wait_for_a_full_run(
         ]
     )
     one, two = store.release("usfj", "1"), store.release("usfj", "2")
-    assert one is not None and one.status == RETRY and one.retry_at == "2026-11-25T06:00:00+00:00"
+    # The next run tries again at once (the run that refused it may have been killed
+    # before it could say so); then 6 hours, doubling, at most 24; three attempts at most.
+    assert one is not None and one.status == RETRY and one.retry_at == WHEN
     assert two is not None and two.status == REFUSED and two.retry_at is None
+    assert store.pending("usfj", WHEN) == [("1", "u1")]
+    store.apply([Refused("usfj", "1", WHEN, "blocked", True)])
+    one = store.release("usfj", "1")
+    assert one is not None and one.retry_at == "2026-11-25T06:00:00+00:00"
     assert store.pending("usfj", "2026-11-25T05:59:59+00:00") == []
     assert store.pending("usfj", "2026-11-25T06:00:00+00:00") == [("1", "u1")]
     assert store.pending("usfj", WHEN, everything=True) == [("1", "u1"), ("2", "u2")]
-    store.apply([Refused("usfj", "1", WHEN, "blocked", True)])
-    one = store.release("usfj", "1")
-    assert one is not None and one.retry_at == "2026-11-25T12:00:00+00:00"  # doubled
+    assert store.waiting("usfj") == (
+        1,
+        [{"id": "usfj:1", "reason": "blocked", "attempts": 2, "retry_at": one.retry_at}],
+    )
     store.apply([Refused("usfj", "1", WHEN, "gone", True)])  # a third attempt: the cap
     one = store.release("usfj", "1")
     assert one is not None and (one.status, one.attempts, one.refusal) == (REFUSED, 3, "gone")
+    assert store.waiting("usfj") == (0, [])
 
 
 def test_a_404_ends_only_a_live_release_and_a_revisit_can_bring_it_back(tmp_path: Path) -> None:
@@ -242,3 +250,47 @@ def test_a_missing_file_is_damage_too(tmp_path: Path) -> None:
     assert result.reverted == ["usfj:1"]
     assert store.db.execute("SELECT count(*) FROM files").fetchone()[0] == 0
     assert json.loads(json.dumps(store.pending("usfj", WHEN))) == [["1", "https://x/1/"]]
+
+
+def test_a_line_deleted_from_the_middle_is_the_one_fetched_again(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "state" / "s.sqlite", tmp_path)
+    path = tmp_path / "releases" / "usfj-20261101T000000Z.jsonl"
+    for article_id in ("1", "2", "3", "4"):
+        _emit_line(store, path, _record(article_id))
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join(lines[:1] + lines[2:]))  # line 2 deleted, as `sed -i 2d` does
+    result = replay(store, tmp_path / "releases", "usfj")
+    assert result.reverted == ["usfj:2"] and result.applied == 0
+    assert [i for i, _ in store.pending("usfj", WHEN)] == ["2"]
+    rows = store.db.execute("SELECT article_id, offset FROM lines ORDER BY offset").fetchall()
+    assert [(r[0], r[1]) for r in rows] == [
+        ("1", 0),
+        ("3", len(lines[0])),
+        ("4", len(lines[0]) + len(lines[2])),
+    ]
+    assert replay(store, tmp_path / "releases", "usfj").reverted == []  # once
+
+
+def test_a_line_changed_before_the_applied_end_is_reconciled(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "state" / "s.sqlite", tmp_path)
+    path = tmp_path / "releases" / "usfj-20261101T000000Z.jsonl"
+    for article_id in ("1", "2"):
+        _emit_line(store, path, _record(article_id))
+    lines = path.read_bytes().splitlines(keepends=True)
+    # Line 1 overwritten with garbage longer than itself, and a line the store never saw.
+    path.write_bytes(
+        b"x" * (len(lines[0]) + 5) + b"\n" + lines[1] + json_line(_record("5")).encode()
+    )
+    result = replay(store, tmp_path / "releases", "usfj")
+    assert result.reverted == ["usfj:1"] and result.applied == 1
+    assert store.release("usfj", "5").status == LIVE  # type: ignore[union-attr]
+
+
+def test_retry_delays_double_up_to_the_cap() -> None:
+    backoff = Backoff(base_hours=6, cap_hours=20, max_attempts=8)
+    assert [backoff.retry_at(WHEN, n)[11:16] for n in (1, 2, 3, 4)] == [
+        "00:00",
+        "06:00",
+        "12:00",
+        "20:00",
+    ]

@@ -77,7 +77,11 @@ def build_report(stats: dict[str, Any], spider: Spider) -> dict[str, Any]:
             "damaged_files": list(stats.get("state/damaged_files") or []),
             "refetch": list(stats.get("state/refetch_releases") or []),
             "repaired_warcs": stats.get("archive/repaired_files", 0),
+            # Earlier runs of the site that were killed before they could report.
+            "interrupted_runs": list(stats.get("state/interrupted_runs") or []),
         },
+        # Releases refused by this or an earlier run, not recorded yet: when each is tried.
+        "waiting": stats.get("state/waiting") or {"count": 0, "releases": []},
         "bytes_archived": stats.get("archive/bytes", 0),
         "files": {
             k.removeprefix("output/"): v
@@ -99,6 +103,16 @@ def summary(report: dict[str, Any]) -> str:
         f"  refusals: {refusals}; errors: {report['errors']['log_errors']}; "
         f"archived {report['bytes_archived']} bytes",
     ]
+    waiting = report["waiting"]
+    if waiting["count"]:
+        first = min((r["retry_at"] or "" for r in waiting["releases"]), default="")
+        lines.append(
+            f"  waiting: {waiting['count']} releases refused and not recorded yet "
+            f"(next try from {first or 'the next run'})"
+        )
+    interrupted = report["state"]["interrupted_runs"]
+    if interrupted:
+        lines.append(f"  earlier runs that did not finish: {', '.join(interrupted)}")
     if report["unfetched"]:
         names = [Unfetched(**entry).name() for entry in report["unfetched"]]
         lines.append(f"  not fetched ({len(names)}): " + "; ".join(names[:3]))

@@ -60,6 +60,20 @@ def has_page(text: str, number: int) -> bool:
     return any(pattern.search(href) for href in Selector(text=text).css("a::attr(href)").getall())
 
 
+def last_page(text: str) -> int:
+    """The highest ``?Page=N`` the page links to (0 when it links none): how long the
+    listing says it is."""
+    numbers = [
+        int(match.group(1))
+        for href in Selector(text=text).css("a::attr(href)").getall()
+        if (match := _PAGE_LINK.search(href))
+    ]
+    return max(numbers, default=0)
+
+
+_PAGE_LINK = re.compile(r"[?&]page=(\d+)(?:&|$)", re.IGNORECASE)
+
+
 def with_page(url: str, number: int) -> str:
     parts = urlsplit(url)
     query = [(k, v) for k, v in parse_qsl(parts.query) if k.lower() != "page"]

@@ -22,6 +22,9 @@ MODULE_UNAVAILABLE = "module_unavailable"
 SERVER_ERROR = "server_error"
 DOWNLOAD_ERROR = "download_error"
 EMPTY_LISTING = "empty_listing"  # a listing page with no article links (a JavaScript shell)
+# A listing page that stops short of what earlier pages promised (no link to the next page
+# while they linked further pages): a page cut short.
+TRUNCATED_LISTING = "truncated_listing"
 NOT_A_RELEASE = "not_a_release"
 MISSING_FIELDS = "missing_fields"
 UNKNOWN_SITE = "unknown_site"
@@ -30,7 +33,7 @@ ROBOTS = "robots_disallowed"  # robots.txt forbids the page
 GONE = "gone"  # 404 or 410
 
 TRANSIENT_REASONS = frozenset(
-    {BLOCKED, MODULE_UNAVAILABLE, SERVER_ERROR, DOWNLOAD_ERROR, EMPTY_LISTING}
+    {BLOCKED, MODULE_UNAVAILABLE, SERVER_ERROR, DOWNLOAD_ERROR, EMPTY_LISTING, TRUNCATED_LISTING}
 )
 PERMANENT_REASONS = frozenset({NOT_A_RELEASE, MISSING_FIELDS, UNKNOWN_SITE, INVALID, ROBOTS})
 

@@ -40,6 +40,7 @@ from crawler.parsers.model import (
     GONE,
     ROBOTS,
     TRANSIENT_REASONS,
+    TRUNCATED_LISTING,
 )
 from crawler.profiles import SiteProfile, get_profile
 from pipelines.state.crawl import state_for
@@ -148,7 +149,7 @@ class ArticleCSSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         state = self.site_state
-        state.begin_run(
+        interrupted = state.begin_run(
             {
                 "spider": self.name,
                 "base_url": self.base_url,
@@ -157,6 +158,8 @@ class ArticleCSSpider(scrapy.Spider):
                 "revisit": self.revisit,
             }
         )
+        if interrupted:
+            self.crawler.stats.set_value("state/interrupted_runs", interrupted)
         # Found by a run that was killed, or refused earlier and due again (a full or
         # revisit run tries every refusal).
         for article_id, url in state.pending(everything=self.full or bool(self.revisit)):
@@ -206,8 +209,10 @@ class ArticleCSSpider(scrapy.Spider):
         walk: Walk,
         headers: dict[str, str] | None = None,
         resumed: bool = False,
+        advertised: int = 0,
     ) -> scrapy.Request:
-        """``resumed``: the first page of a walk an earlier run left unfinished."""
+        """``resumed``: the first page of a walk an earlier run left unfinished;
+        ``advertised``: the last page the walk's pages have linked so far."""
         url = self.base_url + source
         url = listing_parser.with_page(url, page) if page > 1 else url
         self.ledger.expect("listing", _page_key(source, page), url)
@@ -217,7 +222,13 @@ class ArticleCSSpider(scrapy.Spider):
             errback=self.page_failed,
             headers=headers or {},
             dont_filter=True,
-            cb_kwargs={"source": source, "page": page, "walk": walk, "resumed": resumed},
+            cb_kwargs={
+                "source": source,
+                "page": page,
+                "walk": walk,
+                "resumed": resumed,
+                "advertised": advertised,
+            },
             meta={"handle_httpstatus_list": HANDLED_STATUSES},
         )
 
@@ -278,7 +289,13 @@ class ArticleCSSpider(scrapy.Spider):
     # ---- listings and feeds ----------------------------------------------------------------
 
     def parse_listing(
-        self, response: Response, source: str, page: int, walk: Walk, resumed: bool = False
+        self,
+        response: Response,
+        source: str,
+        page: int,
+        walk: Walk,
+        resumed: bool = False,
+        advertised: int = 0,
     ) -> Iterator[Any]:
         stats = self.crawler.stats
         key = _page_key(source, page)
@@ -311,12 +328,19 @@ class ArticleCSSpider(scrapy.Spider):
         new = sum(1 for k, _ in keys if k.id not in known or known[k.id].discovered_run >= walk.run)
         fetch = [(k, link) for k, link in keys if k.id not in known and k.id not in self.seen]
         next_page = page + 1
-        done = bool(
+        advertised = max(advertised, listing_parser.last_page(text))
+        wanted = not (
             (walk.stop_at_known and not new)
             or (walk.end_page is not None and next_page >= walk.end_page)
             or (self.max_pages and next_page > self.max_pages)
-            or not listing_parser.has_page(text, next_page)
         )
+        has_next = listing_parser.has_page(text, next_page)
+        if wanted and not has_next and next_page <= advertised:
+            detail = f"page {page} links no page {next_page}; earlier pages linked {advertised}"
+            cut = Reject(TRUNCATED_LISTING, detail, response.url)
+            yield from self.page_refused(_request(response), cut, "listing", key)
+            return
+        done = not (wanted and has_next)
         discoveries = [(k.id, self.profile.canonical_url(*k)) for k, _ in fetch]
         try:
             stored = self.site_state.page_read(
@@ -332,7 +356,7 @@ class ArticleCSSpider(scrapy.Spider):
         for k, link in fetch:
             yield self.article_request(link, k.id)
         if stored is not None:
-            yield self.listing_request(source, next_page, stored)
+            yield self.listing_request(source, next_page, stored, advertised=advertised)
 
     def parse_feed(self, response: Response, source: str) -> Iterator[Any]:
         stats = self.crawler.stats
@@ -546,7 +570,10 @@ class ArticleCSSpider(scrapy.Spider):
 
     def closed(self, reason: str) -> None:
         self.ledger.close(finished=reason == "finished")
-        self.site_state.finish_run(reason)
+        self.site_state.journal.sync()  # the run is finished once what it did is recorded
+        count, waiting = self.site_state.finish_run(reason)
+        if count:
+            self.crawler.stats.set_value("state/waiting", {"count": count, "releases": waiting})
 
 
 def _request(response: Response) -> scrapy.Request:

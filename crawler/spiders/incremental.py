@@ -62,14 +62,19 @@ class SiteState:
         self.site = site
         self.run = 0  # runs are numbered from 1 by the store
 
-    def begin_run(self, arguments: dict[str, Any]) -> int:
-        if self.store is not None:
-            self.run = self.store.begin_run(self.site, now(), arguments)
-        return self.run
+    def begin_run(self, arguments: dict[str, Any]) -> list[str]:
+        """Number this run; return the start times of earlier runs that never finished."""
+        if self.store is None:
+            return []
+        self.run = self.store.begin_run(self.site, now(), arguments)
+        return self.store.interrupted_runs(self.site, self.run)
 
-    def finish_run(self, reason: str) -> None:
-        if self.store is not None and self.run:
-            self.store.finish_run(self.run, now(), reason)
+    def finish_run(self, reason: str) -> tuple[int, list[dict[str, Any]]]:
+        """Record how the run ended; return the releases still waiting for a try."""
+        if self.store is None or not self.run:
+            return 0, []
+        self.store.finish_run(self.run, now(), reason)
+        return self.store.waiting(self.site)
 
     # ---- releases ----------------------------------------------------------------------------
 

@@ -2,10 +2,11 @@
 
 The files are the record of what was emitted. A file may hold lines the store has not
 applied (a run killed between writing a line and committing it): they are applied. A last
-line cut short is removed. A file shorter than what the store applied, or missing, has
-lost lines (a cut, a restore of an older copy, a power loss on a disk that lied about its
-writes): each release whose current version was on a lost line goes back to ``pending``
-at the version before it, so the next run fetches it again. Only the site's own files are
+line cut short is removed. A file shorter than what the store applied, edited, or missing
+has lost lines (a cut, a line deleted, a restore of an older copy, a power loss on a disk
+that lied about its writes): its lines are indexed again, and each release whose current
+version's line is gone goes back to ``pending`` at the version before it, so the next run
+fetches it again. Only the site's own files are
 read, so a run never touches another site's files while that site's run writes them.
 """
 
@@ -15,11 +16,12 @@ import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from crawler.records import content_digest
 
 from ..output import site_of_run_file
-from .store import PENDING, Emitted, LineRef, StateStore
+from .store import LIVE, PENDING, Emitted, LineRef, StateStore
 
 logger = logging.getLogger(__name__)
 
@@ -47,18 +49,18 @@ def replay(store: StateStore, releases_dir: Path, site: str) -> ReplayResult:
         if (owner or _file_site(path)) != site:
             continue
         size = path.stat().st_size
-        if size > applied:
-            _apply_tail(store, path, key, site, applied, result)
-        elif size < applied:
-            _repair(store, path, key, site, result)
+        if size < applied or (
+            size > applied and not _apply_tail(store, path, key, site, applied, result)
+        ):
+            _reconcile(store, path, key, site, result)
     for key, (owner, _applied) in known.items():
         if owner == site and key not in present:
-            _repair(store, None, key, site, result)
+            _reconcile(store, None, key, site, result)
     return result
 
 
 def _file_site(path: Path) -> str | None:
-    """The site a releases file belongs to: by its name, else by its first whole line."""
+    """The site a releases file belongs to: by its first whole line, else by its name."""
     with path.open("rb") as handle:
         first = handle.readline()
     if first.endswith(b"\n"):
@@ -69,86 +71,125 @@ def _file_site(path: Path) -> str | None:
     return site_of_run_file(path.name)
 
 
-def _complete(data: bytes) -> bytes:
-    return data[: data.rfind(b"\n") + 1]
+Line = tuple[int, int, dict[str, Any]]  # offset, length, record
 
 
-def _apply_tail(
-    store: StateStore, path: Path, key: str, site: str, start: int, result: ReplayResult
-) -> None:
-    with path.open("rb") as handle:
-        handle.seek(start)
-        data = handle.read()
-    complete = _complete(data)
-    operations = []
+def _lines(data: bytes, start: int) -> tuple[list[Line], int]:
+    """The records of the whole lines in ``data`` (read from ``start``), and how many
+    lines did not parse."""
+    lines: list[Line] = []
+    bad = 0
     offset = start
-    for line in complete.splitlines(keepends=True):
-        if line.strip():
-            record = json.loads(line)
-            operations.append(
-                Emitted(record, content_digest(record), line=LineRef(key, offset, len(line)))
-            )
-        offset += len(line)
+    for raw in data.splitlines(keepends=True):
+        if raw.strip():
+            try:
+                record = json.loads(raw)
+                record["id"].split(":", 1)[1]  # a release line names its release
+                lines.append((offset, len(raw), record))
+            except (ValueError, KeyError, TypeError, AttributeError, IndexError):
+                bad += 1
+        offset += len(raw)
+    return lines, bad
+
+
+def _cut_partial(path: Path, data: bytes, start: int, key: str, result: ReplayResult) -> bytes:
+    """Remove a last line cut short; return the whole lines."""
+    complete = data[: data.rfind(b"\n") + 1]
     if len(complete) < len(data):
         logger.warning("%s ends with a line cut short by an interrupted run: removed", key)
         with path.open("r+b") as handle:
             handle.truncate(start + len(complete))
         result.cut_lines += 1
+    return complete
+
+
+def _apply_tail(
+    store: StateStore, path: Path, key: str, site: str, start: int, result: ReplayResult
+) -> bool:
+    """Apply the lines written after what the store applied; False when they do not parse
+    (the file was changed before that point: reconcile it instead)."""
+    with path.open("rb") as handle:
+        handle.seek(start)
+        data = handle.read()
+    lines, bad = _lines(data[: data.rfind(b"\n") + 1], start)
+    if bad:
+        return False
+    complete = _cut_partial(path, data, start, key, result)
     with store.transaction():
-        for operation in operations:
-            record = operation.record
+        for offset, length, record in lines:
+            operation = Emitted(record, content_digest(record), line=LineRef(key, offset, length))
             current = store.release(site, record["id"].split(":", 1)[1])
-            version = int(record.get("version") or 1)
-            if current is None or current.status != "live" or current.version < version:
+            if current is None or current.status != LIVE or current.version < _version(record):
                 result.applied += 1
             store.apply_one(operation)
         store.applied(key, site, start + len(complete))
+    return True
 
 
-def _repair(
+def _reconcile(
     store: StateStore, path: Path | None, key: str, site: str, result: ReplayResult
 ) -> None:
-    """The file lost lines the store had applied: fetch their releases again."""
-    end = 0
-    if path is not None:
-        data = path.read_bytes()
-        end = len(_complete(data))
-        if end < len(data):
-            with path.open("r+b") as handle:
-                handle.truncate(end)
+    """The file is not what the store applied (shorter, edited, missing): index the lines it
+    holds now, apply those the store never saw, and fetch again the releases whose current
+    version's line is gone."""
+    data = path.read_bytes() if path is not None else b""
+    complete = _cut_partial(path, data, 0, key, result) if path is not None else b""
+    lines, bad = _lines(complete, 0)
     with store.transaction():
-        lost = store.db.execute(
-            "SELECT article_id, version FROM lines WHERE file = ? AND offset + length > ?",
-            (key, end),
-        ).fetchall()
-        store.db.execute("DELETE FROM lines WHERE file = ? AND offset + length > ?", (key, end))
-        for row in lost:
-            if _revert(store, site, row["article_id"], int(row["version"])):
-                result.reverted.append(f"{site}:{row['article_id']}")
+        indexed = {
+            (row["article_id"], int(row["version"]))
+            for row in store.db.execute(
+                "SELECT article_id, version FROM lines WHERE file = ?", (key,)
+            )
+        }
+        store.db.execute("DELETE FROM lines WHERE file = ?", (key,))
+        held: set[tuple[str, int]] = set()
+        for offset, length, record in lines:
+            release = (record["id"].split(":", 1)[1], _version(record))
+            held.add(release)
+            line = LineRef(key, offset, length)
+            if release in indexed:
+                store.index_line(line, record, content_digest(record))
+            else:  # written by a run the store did not hear from
+                store.apply_one(Emitted(record, content_digest(record), line=line))
+                result.applied += 1
+        lost = sorted(indexed - held)
+        for article_id, version in lost:
+            if _revert(store, site, article_id, version):
+                result.reverted.append(f"{site}:{article_id}")
         if path is None:
             store.db.execute("DELETE FROM files WHERE path = ?", (key,))
         else:
-            store.db.execute("UPDATE files SET bytes = ? WHERE path = ?", (end, key))
-    result.damaged.append(key)
-    logger.error(
-        "%s lost %d release lines the store had recorded (%s): their releases will be "
-        "fetched again",
-        key,
-        len(lost),
-        "file missing" if path is None else f"now {end} bytes",
-    )
+            store.db.execute(
+                "UPDATE files SET bytes = ?, site = ? WHERE path = ?", (len(complete), site, key)
+            )
+    if lost or bad:
+        result.damaged.append(key)
+        logger.error(
+            "%s %s %d release lines the store had recorded%s: their releases will be fetched again",
+            key,
+            "is missing: it held" if path is None else "lost",
+            len(lost),
+            f" ({bad} lines no longer parse)" if bad else "",
+        )
+
+
+def _version(record: dict[str, Any]) -> int:
+    return int(record.get("version") or 1)
 
 
 def _revert(store: StateStore, site: str, article_id: str, lost_version: int) -> bool:
     """Put a release back to the last version whose line survives, pending; True if changed."""
     current = store.release(site, article_id)
-    if current is None or current.version != lost_version:
-        return False  # only history was lost; the current version's line is intact
     survivor = store.db.execute(
         "SELECT version, content_digest, fetched, capture FROM lines "
         "WHERE site = ? AND article_id = ? ORDER BY version DESC LIMIT 1",
         (site, article_id),
     ).fetchone()
+    if current is None or current.version != lost_version:
+        return False  # only history was lost; the current version is another line
+    if survivor is not None and int(survivor["version"]) >= lost_version:
+        return False  # the same version's line is in another file too
     store.db.execute(
         "UPDATE releases SET status = ?, version = ?, content_digest = ?, fetched = ?, "
         "capture = ?, etag = NULL, last_modified = NULL, "

@@ -79,15 +79,17 @@ class Walk:
 
 @dataclass(frozen=True)
 class Backoff:
-    """When a refused release is tried again: ``base`` hours, doubling, at most ``cap``;
-    after ``max_attempts`` a transient refusal counts as permanent."""
+    """When a refused release is tried again: by the next run, then after ``base`` hours,
+    doubling, at most ``cap``; after ``max_attempts`` a transient refusal counts as
+    permanent. (The next run first: the run that refused it may have been killed before
+    it could say so.)"""
 
     base_hours: float = 6.0
     cap_hours: float = 168.0
     max_attempts: int = 8
 
     def retry_at(self, when: str, attempts: int) -> str:
-        hours = min(self.base_hours * 2 ** max(attempts - 1, 0), self.cap_hours)
+        hours = 0.0 if attempts <= 1 else min(self.base_hours * 2 ** (attempts - 2), self.cap_hours)
         return (datetime.fromisoformat(when) + timedelta(hours=hours)).isoformat(timespec="seconds")
 
 
@@ -174,6 +176,42 @@ class StateStore:
                 (site, when, json.dumps(arguments, sort_keys=True)),
             )
         return int(cursor.lastrowid or 0)
+
+    def interrupted_runs(self, site: str, before: int) -> list[str]:
+        """Start times of earlier runs of ``site`` that never finished (killed); each is
+        reported once."""
+        with self.transaction():
+            rows = self.db.execute(
+                "SELECT started FROM runs WHERE site = ? AND id < ? AND finished IS NULL "
+                "ORDER BY id",
+                (site, before),
+            ).fetchall()
+            self.db.execute(
+                "UPDATE runs SET status = 'interrupted', finished = '' "
+                "WHERE site = ? AND id < ? AND finished IS NULL",
+                (site, before),
+            )
+        return [row[0] for row in rows]
+
+    def waiting(self, site: str, limit: int = 20) -> tuple[int, list[dict[str, Any]]]:
+        """Releases refused earlier and not yet recorded, waiting for their next try."""
+        count = self.db.execute(
+            "SELECT count(*) FROM releases WHERE site = ? AND status = ?", (site, RETRY)
+        ).fetchone()[0]
+        rows = self.db.execute(
+            "SELECT article_id, refusal, attempts, retry_at FROM releases "
+            "WHERE site = ? AND status = ? ORDER BY retry_at, rowid LIMIT ?",
+            (site, RETRY, limit),
+        )
+        return int(count), [
+            {
+                "id": f"{site}:{row[0]}",
+                "reason": row[1],
+                "attempts": row[2],
+                "retry_at": row[3],
+            }
+            for row in rows
+        ]
 
     def finish_run(self, run: int, when: str, status: str) -> None:
         with self.transaction():
@@ -291,22 +329,27 @@ class StateStore:
             ),
         )
         if op.line is not None:
-            self.db.execute(
-                "INSERT OR REPLACE INTO lines (file, offset, length, site, article_id, version, "
-                "content_digest, fetched, capture) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    op.line.file,
-                    op.line.offset,
-                    op.line.length,
-                    site,
-                    article_id,
-                    version,
-                    op.content_digest,
-                    record.get("fetched"),
-                    json.dumps(capture) if capture else None,
-                ),
-            )
+            self.index_line(op.line, record, op.content_digest)
             self.applied(op.line.file, site, op.line.offset + op.line.length)
+
+    def index_line(self, line: LineRef, record: dict[str, Any], content_digest: str) -> None:
+        """Note where a release's line is (inside a transaction)."""
+        capture = record.get("archive")
+        self.db.execute(
+            "INSERT OR REPLACE INTO lines (file, offset, length, site, article_id, version, "
+            "content_digest, fetched, capture) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                line.file,
+                line.offset,
+                line.length,
+                record["site"],
+                record["id"].split(":", 1)[1],
+                int(record.get("version") or 1),
+                content_digest,
+                record.get("fetched"),
+                json.dumps(capture) if capture else None,
+            ),
+        )
 
     def _checked(self, op: Checked) -> None:
         etag, last_modified = op.validators
