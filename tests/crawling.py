@@ -46,8 +46,11 @@ class CrawlResult:
         return sorted(reports, key=lambda r: str(r["end"]))[-1]
 
 
-def crawl(spider: str, base_url: str, output_dir: Path, *args: str) -> CrawlResult:
-    command = [
+def crawl_command(
+    spider: str, base_url: str, output_dir: Path, *args: str, log_level: str = "WARNING"
+) -> list[str]:
+    """The ``scrapy crawl`` command line a scheduler would run."""
+    return [
         sys.executable,
         "-m",
         "scrapy",
@@ -58,8 +61,12 @@ def crawl(spider: str, base_url: str, output_dir: Path, *args: str) -> CrawlResu
         "-s",
         f"OUTPUT_DIR={output_dir}",
         "-s",
-        "LOG_LEVEL=INFO",
+        f"LOG_LEVEL={log_level}",
         *args,
     ]
+
+
+def crawl(spider: str, base_url: str, output_dir: Path, *args: str) -> CrawlResult:
+    command = crawl_command(spider, base_url, output_dir, *args, log_level="INFO")
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     return CrawlResult(output_dir, done.returncode, done.stderr, spider)

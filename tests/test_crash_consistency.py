@@ -25,6 +25,7 @@ import pytest
 
 from pipelines.warc.verify import verify_paths
 from tests.conftest import ROOT, Mirror
+from tests.crawling import crawl_command
 
 KILLPOINTS = ROOT / "tests" / "killpoints"
 SEED = int(os.environ.get("KILL_SWEEP_SEED", "20261203"))
@@ -38,22 +39,7 @@ def site120() -> Iterator[Mirror]:
 
 
 def _command(mirror: Mirror, output: Path, site: str = "usfj", *args: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "crawl",
-        site,
-        "-a",
-        f"base_url={mirror.url(site, '')}",
-        "-s",
-        f"OUTPUT_DIR={output}",
-        "-s",
-        "ARCHIVE_MEDIA=0",
-        "-s",
-        "LOG_LEVEL=WARNING",
-        *args,
-    ]
+    return crawl_command(site, mirror.url(site, ""), output, "-s", "ARCHIVE_MEDIA=0", *args)
 
 
 def _run(command: list[str], **env: str) -> subprocess.CompletedProcess[str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ import pytest
 from crawler.profiles import get_profile
 from mirror.site import load_sites
 from tests.conftest import ROOT, Mirror
+from tests.crawling import crawl_command
 
 LISTING = "/Media/Press-Releases/"
 ARTICLES = "/Media/Press-Releases/Article-View/Article/"
@@ -45,22 +45,7 @@ def _run(
 
     ``env`` may hold the kill switches of ``tests/killpoints`` (on PYTHONPATH here)."""
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "crawl",
-            site,
-            "-a",
-            f"base_url={mirror.url(site, '')}",
-            "-s",
-            f"OUTPUT_DIR={output}",
-            "-s",
-            "ARCHIVE_MEDIA=0",
-            "-s",
-            "LOG_LEVEL=WARNING",
-            *args,
-        ],
+        crawl_command(site, mirror.url(site, ""), output, "-s", "ARCHIVE_MEDIA=0", *args),
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT / "tests" / "killpoints"), **(env or {})},
         capture_output=True,
@@ -197,21 +182,7 @@ def test_a_refusal_by_a_killed_run_is_tried_and_reported_by_the_next(
     # A release on the first listing page: refused early in the run, with more to come.
     article = str(mirror.control("usfj", "releases")[1]["id"])
     mirror.control("usfj", "fault", path=f"{ARTICLES}{article}/*", kind="akamai", times=0)
-    command = [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "crawl",
-        "usfj",
-        "-a",
-        f"base_url={mirror.url('usfj', '')}",
-        "-s",
-        f"OUTPUT_DIR={tmp_path}",
-        "-s",
-        "ARCHIVE_MEDIA=0",
-        "-s",
-        "LOG_LEVEL=WARNING",
-    ]
+    command = crawl_command("usfj", mirror.url("usfj", ""), tmp_path, "-s", "ARCHIVE_MEDIA=0")
     process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.DEVNULL)
     rejects = tmp_path / "rejects"
     while process.poll() is None and not any(p.stat().st_size for p in rejects.glob("*.jsonl")):

@@ -7,7 +7,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +17,7 @@ from warcio.archiveiterator import ArchiveIterator
 from pipelines.warc.records import PROFILE_NOT_MODIFIED
 from pipelines.warc.verify import verify_paths
 from tests.conftest import ROOT, Mirror
-from tests.crawling import CrawlResult, crawl
+from tests.crawling import CrawlResult, crawl, crawl_command
 
 SITE = "usfj"
 
@@ -166,21 +165,7 @@ def test_sigkill_loop_loses_nothing_and_repeats_nothing(big_mirror: Mirror, tmp_
     """Kill the crawl at seeded random points until it finishes; KILL_LOOP_ROUNDS=20 for more."""
     rounds = int(os.environ.get("KILL_LOOP_ROUNDS", "3"))
     rng = random.Random(int(os.environ.get("KILL_LOOP_SEED", "20261125")))
-    command = [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "crawl",
-        SITE,
-        "-a",
-        f"base_url={big_mirror.url(SITE, '')}",
-        "-s",
-        f"OUTPUT_DIR={tmp_path}",
-        "-s",
-        "ARCHIVE_MEDIA=0",
-        "-s",
-        "LOG_LEVEL=WARNING",
-    ]
+    command = crawl_command(SITE, big_mirror.url(SITE, ""), tmp_path, "-s", "ARCHIVE_MEDIA=0")
     releases = tmp_path / "releases"
     kills = 0
     for _round in range(rounds):

@@ -11,24 +11,12 @@ import sys
 from pathlib import Path
 
 from tests.conftest import ROOT, Mirror
+from tests.crawling import crawl_command
 
 
 def _crawl(site: str, base_url: str, output: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "crawl",
-            site,
-            "-a",
-            f"base_url={base_url}",
-            "-s",
-            f"OUTPUT_DIR={output}",
-            "-s",
-            "LOG_LEVEL=WARNING",
-            *args,
-        ],
+        crawl_command(site, base_url, output, *args),
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -26,35 +26,29 @@ def _tick() -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-class _Cursor(sqlite3.Cursor):
+class _Counting:
+    """Counts each statement, then runs it."""
+
     def execute(self, *args: Any, **kwargs: Any) -> Any:
         _tick()
-        return super().execute(*args, **kwargs)
+        return super().execute(*args, **kwargs)  # type: ignore[misc]
 
     def executemany(self, *args: Any, **kwargs: Any) -> Any:
         _tick()
-        return super().executemany(*args, **kwargs)
+        return super().executemany(*args, **kwargs)  # type: ignore[misc]
 
     def executescript(self, *args: Any, **kwargs: Any) -> Any:
         _tick()
-        return super().executescript(*args, **kwargs)
+        return super().executescript(*args, **kwargs)  # type: ignore[misc]
 
 
-class _Connection(sqlite3.Connection):
+class _Cursor(_Counting, sqlite3.Cursor):
+    pass
+
+
+class _Connection(_Counting, sqlite3.Connection):
     def cursor(self, factory: Any = None) -> Any:  # type: ignore[override]
         return super().cursor(factory or _Cursor)
-
-    def execute(self, *args: Any, **kwargs: Any) -> Any:
-        _tick()
-        return super().execute(*args, **kwargs)
-
-    def executemany(self, *args: Any, **kwargs: Any) -> Any:
-        _tick()
-        return super().executemany(*args, **kwargs)
-
-    def executescript(self, *args: Any, **kwargs: Any) -> Any:
-        _tick()
-        return super().executescript(*args, **kwargs)
 
     def commit(self) -> None:
         _tick()
