@@ -159,8 +159,7 @@ def test_report_counts_what_scrapy_dropped_and_why() -> None:
 def test_an_unknown_site_is_one_line_and_no_file(tmp_path: Path) -> None:
     output = tmp_path / "runs" / "a" / "b"
     done = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "articlecs", "-a", "site=../../pwned"]
-        + ["-s", f"OUTPUT_DIR={output}"],
+        [*crawl_command("articlecs", "http://127.0.0.1:9", output), "-a", "site=../../pwned"],
         cwd=ROOT,
         capture_output=True,
         text=True,
