@@ -11,6 +11,8 @@ page. ``/__mirror/fault?clear=1`` removes every fault. Kinds:
 - ``empty``: a 200 page with the site's chrome and no article links (a JavaScript shell);
 - ``truncated``: the page itself, cut to two fifths, as a whole 200 response (a proxy or a
   CMS that sent part of the page);
+- ``other``: an article URL answers with the next listed release's page (a cache mix-up);
+- ``half``: a listing page with half its items left out, its pager kept;
 - a status code (``404``, ``410``, ``429``, ``500``, ``502``, ``503``): an error page with it.
 """
 
@@ -19,7 +21,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-KINDS = ("akamai", "cloudflare", "module_error", "empty", "truncated")
+KINDS = ("akamai", "cloudflare", "module_error", "empty", "truncated", "other", "half")
 STATUSES = (404, 410, 429, 500, 502, 503)
 
 

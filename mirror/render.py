@@ -334,8 +334,11 @@ def listing_item(site: MirrorSite, release: MirrorRelease, index: int) -> str:
     )
 
 
-def listing(site: MirrorSite, number: int) -> str:
-    items = [listing_item(site, r, i) for i, r in enumerate(site.page(number))]
+def listing(site: MirrorSite, number: int, half: bool = False) -> str:
+    """A listing page; ``half``: with half its items left out (the pager kept)."""
+    releases = site.page(number)
+    releases = releases[: len(releases) // 2] if half else releases
+    items = [listing_item(site, r, i) for i, r in enumerate(releases)]
     pinned = [listing_item(site, r, 0) for r in site.pinned()]
     if site.id == "wargov":
         body = f'<div class="alist"><div class="alist-inner">{"".join(items)}</div></div>'

@@ -60,7 +60,10 @@ class MirrorHandler(BaseHTTPRequestHandler):
             return self._control(path.removeprefix("/__mirror/"), query)
         fault = self.site.faults.take(path + (f"?{parts.query}" if parts.query else ""))
         self.cut_short = fault is not None and fault.kind == "truncated"
-        if fault is not None and not self.cut_short:
+        self.other_page = fault is not None and fault.kind == "other"
+        self.half = fault is not None and fault.kind == "half"
+        self.note = f" fault:{fault.kind}" if fault is not None else ""  # in the served log
+        if fault is not None and not (self.cut_short or self.other_page or self.half):
             return self._fault(fault)
         origin = f"http://{self.headers.get('Host', '127.0.0.1')}"
         if path == "/robots.txt":
@@ -70,7 +73,9 @@ class MirrorHandler(BaseHTTPRequestHandler):
         if path.lower() == profile.listings[0].lower():
             number = int(query.get("page", "1") or 1) if query.get("page", "1").isdigit() else 1
             return self._send(
-                200, render.listing(self.site, number), modified=self.site.last_modified()
+                200,
+                render.listing(self.site, number, half=self.half),
+                modified=self.site.last_modified(),
             )
         if path.lower() == "/desktopmodules/articlecs/rss.ashx":
             feed = next((f for f in profile.feeds if str(f.site) == query.get("site")), None)
@@ -110,6 +115,9 @@ class MirrorHandler(BaseHTTPRequestHandler):
                 extra={"Server": "AkamaiGHost"},
                 cache=False,
             )
+        if self.other_page:  # the "other" fault: a cache mix-up serves the next release
+            listed = self.site.listed()
+            release = listed[(listed.index(release) + 1) % len(listed)]
         index = self.site.releases.index(release)
         if release.status == MODULE_ERROR and not fails:
             release = replace(release, status=OK)
@@ -186,8 +194,7 @@ class MirrorHandler(BaseHTTPRequestHandler):
             status = int(fault.kind)
             title = f"{status} - Error"
             body = render.page(self.site, title, f"<h1>{title}</h1><p>Please try again.</p>")
-        self.site.served.append(f"{self.command} {self.path} {status} fault:{fault.kind}")
-        self._write(status, body.encode("utf-8"), {"Content-Type": "text/html", **extra}, log=False)
+        self._write(status, body.encode("utf-8"), {"Content-Type": "text/html", **extra})
 
     def _json(self, value: object, status: int = 200) -> None:
         self._write(
@@ -214,10 +221,8 @@ class MirrorHandler(BaseHTTPRequestHandler):
         modified: int = BASE_MODIFIED,
     ) -> None:
         data = body.encode("utf-8") if isinstance(body, str) else body
-        cut = getattr(self, "cut_short", False)  # the "truncated" fault: a whole response
-        if cut:
+        if getattr(self, "cut_short", False):  # the "truncated" fault: a whole response
             data, cache = data[: len(data) * 2 // 5], False
-            self.site.served.append(f"{self.command} {self.path} {status} fault:truncated")
         headers = {"Content-Type": content_type, "Cache-Control": "private"}
         if cache:
             etag = '"' + hashlib.sha1(data).hexdigest()[:16] + '"'
@@ -230,7 +235,7 @@ class MirrorHandler(BaseHTTPRequestHandler):
             data = gzip.compress(data, mtime=0)
             headers["Content-Encoding"] = "gzip"
             headers["Vary"] = "Accept-Encoding"
-        self._write(status, data, headers, log=not cut)
+        self._write(status, data, headers)
 
     def _not_modified(self, etag: str, modified: int) -> bool:
         """RFC 9110: If-None-Match decides when present, else If-Modified-Since."""
@@ -247,7 +252,8 @@ class MirrorHandler(BaseHTTPRequestHandler):
 
     def _write(self, status: int, data: bytes, headers: dict[str, str], log: bool = True) -> None:
         if log:
-            self.site.served.append(f"{self.command} {self.path} {status}")
+            note = getattr(self, "note", "")
+            self.site.served.append(f"{self.command} {self.path} {status}{note}")
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)

@@ -282,3 +282,19 @@ def test_a_full_disk_stops_the_run_and_the_next_run_loses_nothing(
     assert rest[-1]["returncode"] == 0, rest
     _assert_each_once(site120, copy)
     _assert_archive_verifies(copy)
+
+
+def test_a_damaged_store_is_moved_aside_and_rebuilt_from_the_files(
+    site120: Mirror, tmp_path: Path
+) -> None:
+    _until_done(_command(site120, tmp_path))
+    store = tmp_path / "state" / "crawl.sqlite"
+    with store.open("r+b") as handle:
+        handle.truncate(64 * 1024)  # a disk error, a bad copy
+    done = _until_done(_command(site120, tmp_path), tries=1)
+    report = json.loads(sorted((tmp_path / "reports").glob("*.json"))[-1].read_text())
+    assert report["state"]["rebuilt_from"].startswith(str(store) + ".damaged-")
+    assert report["new_releases"] == 0 and "is damaged" in done.stderr
+    _assert_each_once(site120, tmp_path)
+    again = _run(_command(site120, tmp_path))
+    assert again.returncode == 0 and "new releases 0" in again.stdout

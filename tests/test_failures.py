@@ -199,17 +199,70 @@ def test_a_refusal_by_a_killed_run_is_tried_and_reported_by_the_next(
     _every_release_once(mirror, "usfj", tmp_path)
 
 
+@pytest.mark.parametrize(
+    ("page", "kind"), [("", "truncated"), ("?Page=4", "truncated"), ("?Page=5", "half")]
+)
 def test_a_listing_page_cut_short_is_not_the_end_of_the_listing(
-    mirror: Mirror, tmp_path: Path
+    mirror: Mirror, tmp_path: Path, page: str, kind: str
 ) -> None:
-    mirror.control("usfj", "fault", path=f"{LISTING}?Page=4", kind="truncated", times=0)
+    # "truncated": the page cut to two fifths; "half": half its items gone, pager kept.
+    mirror.control("usfj", "fault", path=f"{LISTING}{page}", kind=kind, times=0)
     status, report, _ = _run(mirror, "usfj", tmp_path)
     assert status == 1
-    assert _unfetched(report) == [("listing", "Media/Press-Releases/?Page=4", "truncated_listing")]
+    assert _unfetched(report) == [("listing", f"Media/Press-Releases/{page}", "truncated")]
     mirror.control("usfj", "fault", clear=1)
     status, _, _ = _run(mirror, "usfj", tmp_path)
     assert status == 0
     _every_release_once(mirror, "usfj", tmp_path)
+
+
+def test_a_second_page_with_fewer_releases_than_the_third_is_read_again(
+    mirror: Mirror, tmp_path: Path
+) -> None:
+    mirror.control("usfj", "fault", path=f"{LISTING}?Page=2", kind="half", times=0)
+    status, report, served = _run(mirror, "usfj", tmp_path)
+    assert status == 1
+    assert _unfetched(report) == [("listing", "Media/Press-Releases/?Page=2", "truncated")]
+    assert sum(f"{LISTING}?Page=2 " in line for line in served) == 4  # once, then 3 rechecks
+    mirror.control("usfj", "fault", clear=1)
+    status, _, served = _run(mirror, "usfj", tmp_path)
+    assert status == 0 and f"GET {LISTING}?Page=2 200" in served  # the next run reads it
+    _every_release_once(mirror, "usfj", tmp_path)
+
+
+def test_a_page_that_names_another_release_is_not_that_release(
+    mirror: Mirror, tmp_path: Path
+) -> None:
+    listed = [str(r["id"]) for r in mirror.control("usfj", "releases")]
+    article = listed[4]
+    mirror.control("usfj", "fault", path=f"{ARTICLES}{article}/*", kind="other", times=0)
+    status, report, _ = _run(mirror, "usfj", tmp_path)
+    assert status == 1
+    assert [(u["id"], u["reason"]) for u in report["unfetched"]] == [
+        (f"usfj:{article}", "wrong_page")
+    ]
+    assert _recorded(tmp_path)[f"usfj:{listed[5]}"] == 1  # the page it served, once
+    mirror.control("usfj", "fault", clear=1)
+    status, _, _ = _run(mirror, "usfj", tmp_path)
+    assert status == 0
+    _every_release_once(mirror, "usfj", tmp_path)
+
+
+def test_a_resumed_walk_steps_back_over_more_deletions_than_a_page(
+    mirror: Mirror, tmp_path: Path
+) -> None:
+    mirror.control("usfj", "fault", path=f"{LISTING}?Page=8", kind="503", times=0)
+    status, _, _ = _run(mirror, "usfj", tmp_path)
+    assert status == 1  # pages 1 to 7 read, then the walk stopped
+    read = [str(r["id"]) for r in mirror.control("usfj", "releases")][1:36]
+    for article in read[:12]:  # more than two pages of releases already read are deleted
+        mirror.control("usfj", "delete", id=article)
+    mirror.control("usfj", "fault", clear=1)
+    status, report, served = _run(mirror, "usfj", tmp_path)
+    assert status == 0 and report["unfetched"] == []
+    assert f"GET {LISTING}?Page=5 200" in served  # stepped back from page 7
+    recorded = _recorded(tmp_path)  # the deleted ones too: they were recorded before
+    assert _listed(mirror, "usfj") <= set(recorded) and max(recorded.values()) == 1
 
 
 def test_a_permanent_refusal_waits_for_a_full_run(mirror: Mirror, tmp_path: Path) -> None:

@@ -77,6 +77,8 @@ def build_report(stats: dict[str, Any], spider: Spider) -> dict[str, Any]:
             "damaged_files": list(stats.get("state/damaged_files") or []),
             "refetch": list(stats.get("state/refetch_releases") or []),
             "repaired_warcs": stats.get("archive/repaired_files", 0),
+            # A damaged store moved aside (its new path) and rebuilt from the files.
+            "rebuilt_from": stats.get("state/rebuilt_from"),
             # Earlier runs of the site that were killed before they could report.
             "interrupted_runs": list(stats.get("state/interrupted_runs") or []),
         },

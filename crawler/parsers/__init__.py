@@ -57,8 +57,9 @@ def parse(
         return Reject(UNKNOWN_SITE, "no site profile matches this URL", url)
     key = profile.article_key(url)
     record_id = profile.record_id(key.id) if key is not None else None
-    selector = Selector(text=decode(body, headers))
-    verdict = classify(url, status, selector)
+    text = decode(body, headers)
+    selector = Selector(text=text)
+    verdict = classify(url, status, selector, text)
     if verdict is not None:
         return replace(verdict, id=record_id)
     if key is None:

@@ -16,7 +16,7 @@ from crawler.profiles import ArticleKey, SiteProfile
 from . import bylines as byline_parser
 from .dates import find_date, parse_date
 from .media import ELSEWHERE, extract_documents, extract_images
-from .model import MISSING_FIELDS, NOT_A_RELEASE, Byline, Reject, Release
+from .model import MISSING_FIELDS, NOT_A_RELEASE, WRONG_PAGE, Byline, Reject, Release
 from .patterns import clean_paragraphs, extract_dateline, extract_header
 from .refusals import module_error, reference_page, visible_text
 from .sections import split_sections, split_title
@@ -100,6 +100,11 @@ def parse(
     """Extract one release from an ArticleCS page, or refuse it with a reason.
 
     Block pages and not-found pages were refused before (``classify``)."""
+    named = _named_article(selector, profile)
+    if named is not None and named != key.id:
+        # A cache or the CMS served another article under this URL.
+        detail = f"the page names article {named}, not {key.id} (og:url, canonical link)"
+        return Reject(WRONG_PAGE, detail, url)
     text = visible_text(selector)
     body = find_body(selector)
     scopes = _scopes(selector, body)
@@ -230,13 +235,18 @@ def _looks_like_listing(selector: Selector) -> bool:
     return len(articles) >= 5 or (len(articles) >= 2 and bool(pager))
 
 
+def _meta_keys(selector: Selector, profile: SiteProfile) -> list[ArticleKey]:
+    """The articles the page's own metadata names (og:url, the canonical link)."""
+    urls = (_meta(selector, "og:url"), selector.css("link[rel=canonical]::attr(href)").get())
+    return [key for url in urls if url and (key := profile.article_key(url))]
+
+
 def _slug_from_meta(selector: Selector, profile: SiteProfile) -> str | None:
-    for url in (_meta(selector, "og:url"), selector.css("link[rel=canonical]::attr(href)").get()):
-        if url:
-            key = profile.article_key(url)
-            if key and key[1]:
-                return key[1]
-    return None
+    return next((key.slug for key in _meta_keys(selector, profile) if key.slug), None)
+
+
+def _named_article(selector: Selector, profile: SiteProfile) -> str | None:
+    return next((key.id for key in _meta_keys(selector, profile)), None)
 
 
 # ---- fields --------------------------------------------------------------------------------

@@ -8,17 +8,23 @@ it holds nothing, ``nothing_found`` says why.
 
 from __future__ import annotations
 
+import re
+
 from parsel import Selector
 
-from .model import BLOCKED, EMPTY_LISTING, GONE, SERVER_ERROR, Reject
+from .model import BLOCKED, EMPTY_LISTING, GONE, SERVER_ERROR, TRUNCATED, Reject
 from .refusals import block_reason, module_error, not_found, visible_text
 
 
-def classify(url: str, status: int | None, selector: Selector | None) -> Reject | None:
-    """A refusal for an error status, a block page or a not-found page; None otherwise.
+def classify(
+    url: str, status: int | None, selector: Selector | None, markup: str | None = None
+) -> Reject | None:
+    """A refusal for an error status, a block page, a not-found page or an HTML page cut
+    short; None otherwise.
 
-    ``selector`` is the page's markup (None for a body that is not markup, such as an
-    image); ``status`` None means a page read from a file, taken as a success.
+    ``selector`` is the page's markup parsed (None for a body that is not markup, such as
+    an image) and ``markup`` its text; ``status`` None means a page read from a file,
+    taken as a success.
     """
     text = visible_text(selector) if selector is not None else ""
     blocked = block_reason(selector, text) if selector is not None else None
@@ -38,7 +44,14 @@ def classify(url: str, status: int | None, selector: Selector | None) -> Reject 
         missing = not_found(selector, text)
         if missing:
             return Reject(missing[0], missing[1], url)
+    if markup is not None and _HTML_OPEN.search(markup) and not _HTML_CLOSE.search(markup):
+        # A parser closes what the page left open: a page cut short would pass as whole.
+        return Reject(TRUNCATED, "the page ends before its </html>: cut short", url)
     return None
+
+
+_HTML_OPEN = re.compile(r"<html[\s>]", re.IGNORECASE)
+_HTML_CLOSE = re.compile(r"</html\s*>", re.IGNORECASE)
 
 
 def nothing_found(url: str, selector: Selector, what: str) -> Reject:

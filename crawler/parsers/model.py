@@ -22,9 +22,11 @@ MODULE_UNAVAILABLE = "module_unavailable"
 SERVER_ERROR = "server_error"
 DOWNLOAD_ERROR = "download_error"
 EMPTY_LISTING = "empty_listing"  # a listing page with no article links (a JavaScript shell)
-# A listing page that stops short of what earlier pages promised (no link to the next page
-# while they linked further pages): a page cut short.
-TRUNCATED_LISTING = "truncated_listing"
+# A page cut short: an HTML page that ends before its </html>, or a listing page that holds
+# less than the pages around it promise (no next page while they linked further ones, fewer
+# releases than the page before).
+TRUNCATED = "truncated"
+WRONG_PAGE = "wrong_page"  # the page names another article than its URL (a cache mix-up)
 NOT_A_RELEASE = "not_a_release"
 MISSING_FIELDS = "missing_fields"
 UNKNOWN_SITE = "unknown_site"
@@ -33,7 +35,15 @@ ROBOTS = "robots_disallowed"  # robots.txt forbids the page
 GONE = "gone"  # 404 or 410
 
 TRANSIENT_REASONS = frozenset(
-    {BLOCKED, MODULE_UNAVAILABLE, SERVER_ERROR, DOWNLOAD_ERROR, EMPTY_LISTING, TRUNCATED_LISTING}
+    {
+        BLOCKED,
+        MODULE_UNAVAILABLE,
+        SERVER_ERROR,
+        DOWNLOAD_ERROR,
+        EMPTY_LISTING,
+        TRUNCATED,
+        WRONG_PAGE,
+    }
 )
 PERMANENT_REASONS = frozenset({NOT_A_RELEASE, MISSING_FIELDS, UNKNOWN_SITE, INVALID, ROBOTS})
 

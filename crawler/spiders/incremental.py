@@ -62,6 +62,11 @@ class SiteState:
         self.site = site
         self.run = 0  # runs are numbered from 1 by the store
 
+    @property
+    def rebuilt(self) -> bool:
+        """The store was rebuilt from the files: what the walks had reached is unknown."""
+        return self.store is not None and self.store.rebuilt
+
     def begin_run(self, arguments: dict[str, Any]) -> list[str]:
         """Number this run; return the start times of earlier runs that never finished."""
         if self.store is None:

@@ -140,6 +140,7 @@ class StateStore:
         self.path = path
         self.root = root if root is not None else path.parent.parent
         self.backoff = backoff
+        self.rebuilt = False  # a new store built from the files (the old one was damaged)
         self.db = sqlite3.connect(path, isolation_level=None, timeout=60)
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")

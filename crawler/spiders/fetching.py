@@ -1,0 +1,73 @@
+"""What every request of a release spider shares: every answer reaches its callback to be
+classified there, retries wait and keep what they carry, and failures are described."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import scrapy
+from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler.downloader.backoff import NOT_BEFORE, RetryBackoff
+
+from .incremental import NOT_MODIFIED
+
+if TYPE_CHECKING:
+    from crawler.profiles import SiteProfile
+
+    from .incremental import SiteState
+    from .ledger import RunLedger
+
+# Every answer reaches a callback, to be classified there (redirects are still followed).
+HANDLED_STATUSES = [NOT_MODIFIED, *range(400, 600)]
+# Meta a retry must not inherit from the attempt before it.
+_ATTEMPT_META = ("archive", "download_latency", NOT_BEFORE)
+
+
+class Fetching(scrapy.Spider):
+    """The base of the release spiders' parts (listings, articles, media)."""
+
+    profile: SiteProfile
+    site_state: SiteState
+    ledger: RunLedger
+    backoff: RetryBackoff
+    base_url: str
+
+    def retry(self, request: scrapy.Request, reason: str) -> scrapy.Request | None:
+        """The same request again after a growing delay, or None when its tries are spent.
+
+        Headers, callback arguments and meta are kept (a conditional GET stays one);
+        only what belonged to the last attempt is dropped."""
+        retry = get_retry_request(
+            request, spider=self, reason=f"refused/{reason}", give_up_log_level=logging.WARNING
+        )
+        if retry is None:
+            return None
+        for key in _ATTEMPT_META:
+            retry.meta.pop(key, None)
+        return self.backoff.schedule(retry)
+
+
+def request_of(response: Response) -> scrapy.Request:
+    assert response.request is not None
+    return response.request
+
+
+def describe(failure: Failure) -> str:
+    return f"{type(failure.value).__name__}: {failure.value}"
+
+
+def header_pairs(response: Response) -> list[tuple[str, str]]:
+    return [
+        (name.decode("latin-1"), value.decode("latin-1"))
+        for name, values in response.headers.items()
+        for value in values
+    ]
+
+
+def handled() -> dict[str, Any]:
+    """Meta that lets every status reach the callback."""
+    return {"handle_httpstatus_list": HANDLED_STATUSES}

@@ -1,0 +1,70 @@
+"""The images and documents a release links, fetched so the archive holds them too."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import scrapy
+from parsel import Selector
+from scrapy.http import Response
+from scrapy.utils.url import url_is_from_any_domain
+from twisted.python.failure import Failure
+
+from crawler.parsers import Release, decode
+from crawler.parsers.classify import classify
+from crawler.parsers.model import DOWNLOAD_ERROR, GONE
+
+from .fetching import Fetching, describe, handled, header_pairs, request_of
+
+
+class MediaArchiver(Fetching):
+    allowed_domains: list[str]
+
+    def localize(self, url: str) -> str:
+        raise NotImplementedError
+
+    def media_requests(self, release: Release) -> Iterator[scrapy.Request]:
+        settings = self.crawler.settings
+        if not (settings.getbool("ARCHIVE_ENABLED") and settings.getbool("ARCHIVE_MEDIA")):
+            return
+        links = [image.url for image in release.images] + release.documents
+        for link in dict.fromkeys(links):
+            url = self.localize(link)
+            if not url_is_from_any_domain(url, self.allowed_domains):
+                self.crawler.stats.inc_value("archive/media_offsite")  # not ours to fetch
+                continue
+            self.ledger.expect("media", url, url)
+            yield scrapy.Request(
+                url,
+                callback=self.media_fetched,
+                errback=self.media_failed,
+                priority=-1,
+                cb_kwargs={"key": url},
+                meta={"download_maxsize": settings.getint("ARCHIVE_MEDIA_MAX_SIZE"), **handled()},
+            )
+
+    def media_fetched(self, response: Response, key: str) -> Iterator[scrapy.Request]:
+        """A media file; a block page or a server error in its place is retried. A 404 is
+        the publisher's answer: archived as it is."""
+        markup = b"html" in (response.headers.get(b"Content-Type") or b"").lower()
+        text = decode(response.body, header_pairs(response)) if markup else None
+        selector = Selector(text=text) if text is not None else None
+        verdict = classify(response.url, response.status, selector, text)
+        if verdict is None or verdict.reason == GONE:
+            outcome = "archive/media" if verdict is None else "archive/media_gone"
+            self.crawler.stats.inc_value(outcome)
+            self.ledger.settle("media", key)
+            return
+        again = self.retry(request_of(response), verdict.reason)
+        if again is not None:
+            yield again
+            return
+        self.crawler.stats.inc_value("archive/media_failed")
+        self.ledger.unfetched("media", key, response.url, verdict.reason, verdict.detail)
+
+    def media_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        self.crawler.stats.inc_value("archive/media_failed")
+        self.ledger.unfetched(
+            "media", request.cb_kwargs["key"], request.url, DOWNLOAD_ERROR, describe(failure)
+        )
