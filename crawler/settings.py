@@ -11,8 +11,10 @@ NEWSPIDER_MODULE = "crawler.spiders"
 COMMANDS_MODULE = "crawler.commands"
 
 # ---- identity and politeness ---------------------------------------------------------------
-# Who to contact about this crawler; shown in the User-Agent. Operators should set their own.
-CRAWLER_CONTACT = "https://github.com/defense-press-crawler/defense-press-crawler"
+# Who runs this crawl (an e-mail address or a URL): shown in the User-Agent and named as the
+# operator in every WARC's warcinfo. Required to crawl a real host (scrapy crawl refuses
+# without it); with none, the User-Agent names the software and the archive no operator.
+CRAWLER_CONTACT = ""
 # "{version}" and "{contact}" are filled in by the ProjectIdentity add-on.
 USER_AGENT = "defense-press-crawler/{version} (+{contact})"
 ADDONS = {"crawler.addons.ProjectIdentity": 0}
@@ -83,7 +85,7 @@ ARCHIVE_DIR = "warc"
 ARCHIVE_PREFIX = "dpc"
 ARCHIVE_MAX_SIZE = 1_000_000_000  # bytes; the file rotates after a record that passes it
 ARCHIVE_DIGEST = "sha256"  # or "sha1" for tools that expect it
-ARCHIVE_OPERATOR = ""  # who runs the crawl (warcinfo); CRAWLER_CONTACT when empty
+ARCHIVE_OPERATOR = ""  # the warcinfo's operator, when not CRAWLER_CONTACT
 # Request headers whose values are replaced by "[redacted]" in request records.
 ARCHIVE_REDACT_HEADERS = ["Authorization", "Proxy-Authorization", "Cookie"]
 # Payloads at least this large are stored once; later identical ones become revisits.

@@ -2,7 +2,7 @@
 
 Run inside a mount namespace (``unshare --user --map-root-user --mount``): mounts a tmpfs of
 SIZE (default 400k) at MOUNT, runs the crawl COMMAND (its ``/OUTPUT`` replaced by a folder
-there) until the disk is full, grows the tmpfs to 64 MiB, runs the same command until it
+there) until the disk is full, runs it again on the full disk, grows the tmpfs to 64 MiB, runs the same command until it
 finishes (at most three times), copies the output to COPY and writes each run's exit status
 and stderr to RESULT as JSON.
 """
@@ -34,6 +34,7 @@ def main(argv: list[str]) -> int:
         return done.returncode
 
     run()
+    run()  # started on the full disk
     subprocess.run(["mount", "-o", "remount,size=64m", str(mount)], check=True)
     for _ in range(3):
         if run() == 0:

@@ -10,7 +10,8 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.downloader.capture import Exchange
 from pipelines.warc.archive import Archive
-from pipelines.warc.records import PROFILE_IDENTICAL, PROFILE_NOT_MODIFIED, Digester
+from pipelines.warc.records import PROFILE_IDENTICAL, PROFILE_NOT_MODIFIED, Digester, dechunk
+from pipelines.warc.index import read_cdxj
 from pipelines.warc.verify import verify_paths
 
 PAGE = b"<html><body>" + b"A release body. " * 40 + b"</body></html>"
@@ -67,9 +68,13 @@ def test_304_becomes_a_server_not_modified_revisit(tmp_path: Path) -> None:
     assert revisit["WARC-Refers-To"] == first.ref["record_id"]  # type: ignore[index]
     assert revisit["WARC-Refers-To-Date"] == first.ref["date"]  # type: ignore[index]
     assert revisit["WARC-Payload-Digest"] == first.ref["payload_digest"]  # type: ignore[index]
-    assert revisit["WARC-Truncated"] == "length"
+    assert "WARC-Truncated" not in revisit  # nothing was left out: a 304 has no payload
     assert not_modified.ref is not None and not_modified.ref["record_type"] == "revisit"
     assert all(r.ok for r in verify_paths([tmp_path]))
+    # The replay index leaves the 304 out: the newest capture it offers holds the page.
+    (index,) = tmp_path.glob("*.cdxj")
+    entries = [fields for _key, _ts, fields in read_cdxj(index)]
+    assert [e["status"] for e in entries] == ["200"]
 
 
 def test_identical_payload_elsewhere_is_stored_once(tmp_path: Path) -> None:
@@ -115,6 +120,46 @@ def test_files_rotate_by_size_each_with_its_warcinfo(tmp_path: Path) -> None:
         with gzip.open(warc) as stream:
             assert stream.readline() == b"WARC/1.1\r\n"
         with warc.open("rb") as handle:
-            assert next(iter(ArchiveIterator(handle))).rec_type == "warcinfo"
+            info, *rest = list(ArchiveIterator(handle))
+        assert info.rec_type == "warcinfo" and rest
+        own = info.rec_headers.get_header("WARC-Record-ID")
+        # Every record names the warcinfo of its own file, which is dated no later.
+        assert {r.rec_headers.get_header("WARC-Warcinfo-ID") for r in rest} == {own}
+        first = min(r.rec_headers.get_header("WARC-Date") for r in rest)
+        assert info.rec_headers.get_header("WARC-Date") <= first
     assert not list(tmp_path.glob("*.open"))
+    assert all(r.ok for r in verify_paths([tmp_path]))
+
+
+def test_a_metadata_record_has_no_payload_digest(tmp_path: Path) -> None:
+    archive = _archive(tmp_path)
+    exchange = _exchange("http://h/a", _ok(PAGE))
+    archive.write_exchange(exchange)
+    assert exchange.ref is not None
+    archive.write_metadata(exchange.ref, "http://h/a", {"release-id": "x:1"})
+    archive.close()
+    (metadata,) = [h for t, h, _ in _records(tmp_path) if t == "metadata"]
+    assert "WARC-Payload-Digest" not in metadata  # WARC 1.1: no payload, no payload digest
+    assert metadata["WARC-Block-Digest"].startswith("sha256:")
+    assert all(r.ok for r in verify_paths([tmp_path]))
+
+
+def test_a_chunked_body_with_trailers_has_the_digest_of_its_entity(tmp_path: Path) -> None:
+    entity = PAGE
+    half = len(entity) // 2
+    chunked = (
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + b"%x;name=value\r\n" % half
+        + entity[:half]
+        + b"\r\n%x\r\n" % (len(entity) - half)
+        + entity[half:]
+        + b"\r\n0\r\nX-Checksum: abc\r\nX-Other: def\r\n\r\n"
+    )
+    assert dechunk(chunked.split(b"\r\n\r\n", 1)[1]) == entity  # trailers are not data
+    archive = _archive(tmp_path)
+    archive.write_exchange(_exchange("http://h/chunked", chunked))
+    plain = _exchange("http://h/plain", _ok(entity))
+    archive.write_exchange(plain)  # the same entity: stored once
+    archive.close()
+    assert plain.ref is not None and plain.ref["record_type"] == "revisit"
     assert all(r.ok for r in verify_paths([tmp_path]))

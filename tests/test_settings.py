@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 from scrapy.crawler import CrawlerRunner
 from scrapy.utils.project import get_project_settings
 
-from crawler import __version__
+from crawler import SOFTWARE_URL, __version__
 from crawler.addons import ProjectIdentity
 from crawler.spiders.wargov import WargovSpider
+from pipelines.warc.archive import operator
+from tests.conftest import ROOT
 
 
 def test_polite_defaults() -> None:
@@ -54,3 +60,23 @@ def test_links_to_real_hosts_are_fetched_from_the_mirror() -> None:
     real = _spider()
     assert real.localize("https://media.defense.gov/a.jpg") == "https://media.defense.gov/a.jpg"
     assert real.localize("http://defense.gov/News/x//") == "https://www.war.gov/News/x/"
+
+
+def test_without_a_contact_the_user_agent_names_the_software_not_an_operator() -> None:
+    settings = get_project_settings()
+    ProjectIdentity().update_settings(settings)
+    assert settings.get("USER_AGENT") == f"defense-press-crawler/{__version__} (+{SOFTWARE_URL})"
+    assert operator(settings) == ""  # the warcinfo names no operator
+
+
+def test_a_real_host_is_not_crawled_without_a_contact(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "usfj", "-s", f"OUTPUT_DIR={tmp_path}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1].startswith("crawl usfj: set CRAWLER_CONTACT")
+    assert not (tmp_path / "warc").exists()

@@ -19,6 +19,8 @@ from scrapy.crawler import Crawler
 
 from crawler.monitors import FAILED_STAT
 from crawler.profiles import get_profile
+from crawler.spiders.articlecs import is_loopback
+from pipelines.warc.archive import operator
 
 EXIT_LOCKED = 75  # EX_TEMPFAIL
 
@@ -33,7 +35,7 @@ class Command(ScrapyCrawl):
             return
         assert self.settings is not None
         site = self._site(args[0], opts)
-        if site is None:
+        if site is None or not self._operator_known(site, opts):
             self.exitcode = 2
             return
         lock_dir = Path(self.settings.get("OUTPUT_DIR") or "output") / "state"
@@ -73,6 +75,23 @@ class Command(ScrapyCrawl):
         except KeyError as error:
             print(f"crawl {name}: {error.args[0]}", file=sys.stderr)
             return None
+
+    def _operator_known(self, site: str, opts: argparse.Namespace) -> bool:
+        """A crawl of a real host says who runs it (User-Agent, warcinfo operator)."""
+        assert self.settings is not None
+        try:
+            origin = opts.spargs.get("base_url") or get_profile(site).origin
+        except KeyError:
+            return True  # not a release spider
+        if is_loopback(origin) or operator(self.settings):
+            return True
+        print(
+            f"crawl {site}: set CRAWLER_CONTACT (an e-mail address or a URL): who runs this "
+            f"crawl, for the User-Agent and the archive's warcinfo "
+            f"(-s CRAWLER_CONTACT=you@example.org)",
+            file=sys.stderr,
+        )
+        return False
 
     def _crawl(self, name: str, opts: argparse.Namespace) -> None:
         assert self.crawler_process is not None

@@ -9,7 +9,7 @@ from typing import ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from pipelines.warc.verify import verify_paths
+from pipelines.warc.verify import verify_collection, verify_paths
 
 
 class Command(ScrapyCommand):
@@ -25,25 +25,25 @@ class Command(ScrapyCommand):
 
     def long_desc(self) -> str:
         return (
-            "Check each file (folders: every WARC and WACZ under them; default: "
-            "OUTPUT_DIR/ARCHIVE_DIR and OUTPUT_DIR/wacz) and print one line per file and a "
-            "summary. Exits 1 when any file fails."
+            "Check each file (folders: every WARC and WACZ under them) and print one line "
+            "per file and a summary. With no PATH, or a PATH that is an output folder (it "
+            "holds ARCHIVE_DIR), also check the collection: every revisit leads to content, "
+            "every pointer in the releases files lands on its record, every WARC has its "
+            "CDXJ. Exits 1 when anything fails."
         )
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
-        if args:
-            paths = [Path(a) for a in args]
-        else:
-            output = Path(self.settings.get("OUTPUT_DIR") or "output")
-            paths = [
-                p
-                for p in (output / self.settings.get("ARCHIVE_DIR"), output / "wacz")
-                if p.exists()
-            ]
-            if not paths:
-                raise UsageError(f"nothing to verify under {output}")
-        reports = verify_paths(paths)
+        archive_dir = self.settings.get("ARCHIVE_DIR")
+        paths = [Path(a) for a in args] or [Path(self.settings.get("OUTPUT_DIR") or "output")]
+        reports = []
+        for path in paths:
+            if (path / archive_dir).is_dir():
+                reports += verify_collection(path, archive_dir)
+            elif not args:
+                raise UsageError(f"nothing to verify under {path}")
+            else:
+                reports += verify_paths([path])
         for report in reports:
             print(report.line())
         failed = sum(not r.ok for r in reports)

@@ -76,7 +76,8 @@ def build_report(stats: dict[str, Any], spider: Spider) -> dict[str, Any]:
             "cut_lines": stats.get("state/cut_lines", 0),
             "damaged_files": list(stats.get("state/damaged_files") or []),
             "refetch": list(stats.get("state/refetch_releases") or []),
-            "repaired_warcs": stats.get("archive/repaired_files", 0),
+            # WARCs an interrupted run left open, cut back to whole exchanges and indexed.
+            "repaired_warcs": list(stats.get("archive/repaired_files") or []),
             # A damaged store moved aside (its new path) and rebuilt from the files.
             "rebuilt_from": stats.get("state/rebuilt_from"),
             # Earlier runs of the site that were killed before they could report.

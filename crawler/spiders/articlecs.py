@@ -37,8 +37,9 @@ from crawler.parsers.model import (
     TRANSIENT_REASONS,
 )
 from crawler.profiles import SiteProfile, get_profile
-from pipelines.state.crawl import state_for
-from pipelines.state.journal import journal_for
+from pipelines.failure import stop_for_write_error
+from pipelines.state.crawl import state_failure, state_for
+from pipelines.state.journal import WriteFailed, journal_for
 from pipelines.state.store import GONE as GONE_STATUS
 from pipelines.state.store import LIVE, Checked, Refused
 from pipelines.state.validators import note_validators
@@ -71,6 +72,7 @@ class ArticleCSSpider(ListingWalker, MediaArchiver):
 
     name = "articlecs"
     profile_id: ClassVar[str | None] = None
+    state_error: Exception | None = None  # the state store could not be opened
 
     def __init__(
         self,
@@ -107,7 +109,7 @@ class ArticleCSSpider(ListingWalker, MediaArchiver):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ArticleCSSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        if not settings.frozen and _is_loopback(spider.base_url):
+        if not settings.frozen and is_loopback(spider.base_url):
             # A local mirror: no politeness delays, short retry delays.
             settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
             settings.set("DOWNLOAD_DELAY", 0, priority="spider")
@@ -115,7 +117,9 @@ class ArticleCSSpider(ListingWalker, MediaArchiver):
             settings.set("RETRY_BACKOFF_BASE", 0.05, priority="spider")
             settings.set("RETRY_BACKOFF_MAX", 1.0, priority="spider")
         site = spider.profile.id
-        spider.site_state = SiteState(state_for(crawler, site), journal_for(crawler), site)
+        store = state_for(crawler, site)
+        spider.state_error = state_failure(crawler)
+        spider.site_state = SiteState(store, journal_for(crawler), site)
         if spider.site_state.rebuilt:
             spider.full = True  # releases found but never emitted are known only to listings
         spider.ledger = RunLedger(crawler)
@@ -141,15 +145,20 @@ class ArticleCSSpider(ListingWalker, MediaArchiver):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         state = self.site_state
-        interrupted = state.begin_run(
-            {
-                "spider": self.name,
-                "base_url": self.base_url,
-                "max_pages": self.max_pages,
-                "full": self.full,
-                "revisit": self.revisit,
-            }
-        )
+        arguments = {
+            "spider": self.name,
+            "base_url": self.base_url,
+            "max_pages": self.max_pages,
+            "full": self.full,
+            "revisit": self.revisit,
+        }
+        if self.state_error is not None:
+            stop_for_write_error(self.crawler, "the state store", self.state_error)
+            return
+        try:
+            interrupted = state.begin_run(arguments)
+        except WriteFailed:
+            return  # the run is stopping, with one line that says why
         if interrupted:
             self.crawler.stats.set_value("state/interrupted_runs", interrupted)
         # Found by a run that was killed, or refused earlier and due again (a full or
@@ -329,7 +338,7 @@ def _positive_int(name: str, value: str | int | None) -> int | None:
     return number
 
 
-def _is_loopback(url: str) -> bool:
+def is_loopback(url: str) -> bool:
     host = urlsplit(url).hostname or ""
     if host == "localhost":
         return True

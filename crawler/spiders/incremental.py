@@ -68,17 +68,26 @@ class SiteState:
         return self.store is not None and self.store.rebuilt
 
     def begin_run(self, arguments: dict[str, Any]) -> list[str]:
-        """Number this run; return the start times of earlier runs that never finished."""
+        """Number this run; return the start times of earlier runs that never finished.
+
+        Raises ``WriteFailed`` when the store cannot be written (the run is stopping)."""
         if self.store is None:
             return []
-        self.run = self.store.begin_run(self.site, now(), arguments)
-        return self.store.interrupted_runs(self.site, self.run)
+        try:
+            self.run = self.store.begin_run(self.site, now(), arguments)
+            return self.store.interrupted_runs(self.site, self.run)
+        except sqlite3.Error as error:
+            stop_for_write_error(self.journal.crawler, "the state store", error)
+            raise WriteFailed(str(error)) from error
 
     def finish_run(self, reason: str) -> tuple[int, list[dict[str, Any]]]:
         """Record how the run ended; return the releases still waiting for a try."""
         if self.store is None or not self.run:
             return 0, []
-        self.store.finish_run(self.run, now(), reason)
+        try:
+            self.store.finish_run(self.run, now(), reason)
+        except sqlite3.Error as error:  # a full disk: the next run lists this one as unfinished
+            stop_for_write_error(self.journal.crawler, "the state store", error)
         return self.store.waiting(self.site)
 
     # ---- releases ----------------------------------------------------------------------------

@@ -18,6 +18,12 @@ from .store import Backoff, StateStore
 logger = logging.getLogger(__name__)
 
 _STORES: WeakKeyDictionary[Crawler, StateStore] = WeakKeyDictionary()
+_FAILURES: WeakKeyDictionary[Crawler, Exception] = WeakKeyDictionary()
+
+
+def state_failure(crawler: Crawler) -> Exception | None:
+    """Why the store could not be opened for this crawl (the spider stops the run)."""
+    return _FAILURES.get(crawler)
 
 
 def state_path(crawler: Crawler) -> Path:
@@ -62,21 +68,26 @@ def _move_aside(path: Path, error: Exception) -> Path:
 
 
 def state_for(crawler: Crawler, site: str | None = None) -> StateStore | None:
-    """The store under OUTPUT_DIR, or None when STATE_ENABLED is off.
+    """The store under OUTPUT_DIR, or None when STATE_ENABLED is off or it could not be
+    opened (``state_failure`` says why).
 
     Opening it brings it level with the site's releases files (``replay``)."""
-    if not crawler.settings.getbool("STATE_ENABLED"):
+    if not crawler.settings.getbool("STATE_ENABLED") or crawler in _FAILURES:
         return None
     if crawler not in _STORES:
         site = site or site_id(crawler)
         rebuilt = None
         try:
-            store, result = _open(crawler, site)
-        except sqlite3.DatabaseError as error:
-            if isinstance(error, sqlite3.OperationalError):
-                raise  # locked, full, unreadable: not damage to repair
-            rebuilt = _move_aside(state_path(crawler), error)
-            store, result = _open(crawler, site)
+            try:
+                store, result = _open(crawler, site)
+            except sqlite3.DatabaseError as error:
+                if isinstance(error, sqlite3.OperationalError):
+                    raise  # locked, full, unreadable: not damage to repair
+                rebuilt = _move_aside(state_path(crawler), error)
+                store, result = _open(crawler, site)
+        except (OSError, sqlite3.OperationalError) as error:  # a full disk, a locked store
+            _FAILURES[crawler] = error
+            return None
 
         def count_replayed() -> None:
             assert crawler.stats is not None

@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.settings import BaseSettings
 from warcio.recordloader import ArcWarcRecord
 
 from crawler import __version__
@@ -36,6 +37,11 @@ logger = logging.getLogger(__name__)
 
 _ARCHIVES: WeakKeyDictionary[Crawler, Archive] = WeakKeyDictionary()
 _REDACTED = "[redacted]"
+
+
+def operator(settings: BaseSettings) -> str:
+    """The operator the warcinfo names: ARCHIVE_OPERATOR, else CRAWLER_CONTACT, else none."""
+    return str(settings.get("ARCHIVE_OPERATOR") or settings.get("CRAWLER_CONTACT") or "")
 
 
 def archive_for(crawler: Crawler) -> Archive:
@@ -102,7 +108,8 @@ class Archive:
             "format": "WARC File Format 1.1",
             "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
             "isPartOf": str(getattr(spider, "name", "crawl")),
-            "operator": settings.get("ARCHIVE_OPERATOR") or settings.get("CRAWLER_CONTACT"),
+            # Who ran the crawl, as they said; never a default (false provenance).
+            "operator": operator(settings),
             "http-header-user-agent": str(settings.get("USER_AGENT")),
             "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
             "accept-encoding": str(
@@ -117,6 +124,10 @@ class Archive:
         if profile is not None:
             fields["crawler-site"] = profile.id
             fields["crawler-base-url"] = str(getattr(spider, "base_url", profile.origin))
+        if not fields["operator"]:
+            logger.warning(
+                "no operator: set CRAWLER_CONTACT (or ARCHIVE_OPERATOR); the warcinfo names none"
+            )
         archive = cls(
             folder=output / settings.get("ARCHIVE_DIR"),
             prefix=settings.get("ARCHIVE_PREFIX"),
@@ -149,16 +160,18 @@ class Archive:
 
     # ---- records -----------------------------------------------------------------------------
 
-    def _warcinfo(self, filename: str) -> ArcWarcRecord:
+    def _warcinfo(self, filename: str, when: datetime) -> ArcWarcRecord:
         body = "".join(f"{k}: {v}\r\n" for k, v in self.warcinfo_fields.items() if v)
         headers = [
             ("WARC-Record-ID", new_record_id()),
-            ("WARC-Date", warc_date(datetime.now(UTC))),
+            ("WARC-Date", warc_date(when)),
             ("WARC-Filename", filename),
         ]
         return build("warcinfo", headers, body.encode("utf-8"), self.digest)
 
-    def _common(self, exchange: Exchange, record_id: str) -> list[tuple[str, str]]:
+    def _common(
+        self, exchange: Exchange, record_id: str, warcinfo_id: str | None
+    ) -> list[tuple[str, str]]:
         headers = [
             ("WARC-Record-ID", record_id),
             ("WARC-Date", warc_date(exchange.started)),
@@ -167,8 +180,8 @@ class Archive:
         if exchange.peer_ip:
             headers.append(("WARC-IP-Address", exchange.peer_ip))
         headers.append(("WARC-Protocol", "http/1.1"))
-        if self.files.warcinfo_id:
-            headers.append(("WARC-Warcinfo-ID", self.files.warcinfo_id))
+        if warcinfo_id:
+            headers.append(("WARC-Warcinfo-ID", warcinfo_id))
         return headers
 
     def _redacted(self, block: bytes) -> bytes:
@@ -196,11 +209,12 @@ class Archive:
             exchange.ref = None
 
     def _write_exchange(self, exchange: Exchange) -> None:
-        self._guard(self.files.ensure_open)
+        # The file first (rotated if full), so the records name its own warcinfo.
+        warcinfo_id = self._guard(lambda: self.files.ready(exchange.started))
         request_id, response_id = new_record_id(), new_record_id()
         request_block = self._redacted(bytes(exchange.request))
         request_message = HttpMessage.parse(request_block)
-        request_headers = [*self._common(exchange, request_id)]
+        request_headers = [*self._common(exchange, request_id, warcinfo_id)]
         if exchange.response:
             request_headers.append(("WARC-Concurrent-To", response_id))
         request = build(
@@ -217,7 +231,7 @@ class Archive:
         block = bytes(exchange.response)
         message = HttpMessage.parse(block)
         response, kind, payload_digest, refers = self._response(
-            exchange, block, message, response_id, request_id
+            exchange, block, message, response_id, request_id, warcinfo_id
         )
         written = self._write([request, response])
         where: Written = written[1]
@@ -249,10 +263,14 @@ class Archive:
         message: HttpMessage,
         record_id: str,
         request_id: str,
+        warcinfo_id: str | None,
     ) -> tuple[ArcWarcRecord, str, str, Capture | None]:
         entity = message.entity()
         payload_digest = self.digest(entity)
-        headers = [*self._common(exchange, record_id), ("WARC-Concurrent-To", request_id)]
+        headers = [
+            *self._common(exchange, record_id, warcinfo_id),
+            ("WARC-Concurrent-To", request_id),
+        ]
         if exchange.truncated:
             headers.append(("WARC-Truncated", exchange.truncated))
         earlier: Capture | None = None
@@ -275,8 +293,11 @@ class Archive:
             ("WARC-Refers-To", earlier.record_id),
             ("WARC-Refers-To-Target-URI", earlier.uri),
             ("WARC-Refers-To-Date", earlier.date),
-            ("WARC-Truncated", "length"),
         ]
+        if profile == records.PROFILE_IDENTICAL:
+            # The payload left out is the one the referred record holds (WARC 1.1, 6.7.2);
+            # a 304 had no payload to leave out.
+            headers.append(("WARC-Truncated", "length"))
         record = build(
             "revisit",
             headers,
@@ -294,14 +315,16 @@ class Archive:
 
         Raises ``ArchiveWriteError`` when the archive cannot be written."""
         body = "".join(f"{k}: {v}\r\n" for k, v in fields.items())
+        when = datetime.fromisoformat(ref["date"].replace("Z", "+00:00"))
+        warcinfo_id = self._guard(lambda: self.files.ready(when))
         headers = [
             ("WARC-Record-ID", new_record_id()),
             ("WARC-Date", ref["date"]),
             ("WARC-Target-URI", target_uri),
             ("WARC-Concurrent-To", ref["record_id"]),
         ]
-        if self.files.warcinfo_id:
-            headers.append(("WARC-Warcinfo-ID", self.files.warcinfo_id))
+        if warcinfo_id:
+            headers.append(("WARC-Warcinfo-ID", warcinfo_id))
         record = build(
             "metadata",
             headers,
@@ -363,7 +386,9 @@ class Archive:
         self.closed = True
         closed = self.files.closed_files
         if self.index:
-            for warc in closed:
+            # This run's files, the ones it repaired, and any other closed WARC whose index
+            # is missing (deleted, or its run killed while indexing).
+            for warc in sorted({*closed, *self.folder.glob("*.warc.gz")}):
                 if not cdxj_path(warc).exists():
                     self._index(warc)
         return closed
@@ -371,17 +396,19 @@ class Archive:
     def _index(self, warc: Path) -> None:
         try:
             index_warc(warc)
+        except OSError as error:  # a full disk: the next run indexes it
+            logger.error("could not index %s: %s", warc.name, error)
+            self._count("index_failed")
         except Exception:  # the WARC is the evidence; an index can be rebuilt from it later
             logger.exception("could not index %s", warc.name)
-            if self.crawler is not None and self.crawler.stats is not None:
-                self.crawler.stats.inc_value("archive/index_failed")
+            self._count("index_failed")
 
     def spider_closed(self) -> None:
         closed = self.close()
         stats = self.crawler.stats if self.crawler is not None else None
         if stats is not None:
             stats.set_value("archive/files", [str(p) for p in closed])
-            stats.set_value("archive/repaired_files", len(self.repairs))
+            stats.set_value("archive/repaired_files", [r.path.name for r in self.repairs])
         if self.package_to is not None and closed and not self.broken:
             pages = release_pages(self.releases_dir, {p.name for p in closed})
             try:

@@ -41,15 +41,28 @@ class Written:
     length: int
 
 
+class _VerbatimWriter(WARCWriter):
+    """warcio's writer, without its digests: records come with theirs, in the archive's
+    algorithm, and with no payload digest where WARC 1.1 defines no payload (metadata)."""
+
+    def ensure_digest(
+        self, record: ArcWarcRecord, block: bool = True, payload: bool = True
+    ) -> None:
+        """Digests were computed when the record was built (``records.build``)."""
+
+
 class WarcFileSet:
-    """The WARC files of one crawl: the current one open for appending, rotated by size."""
+    """The WARC files of one crawl: the current one open for appending, rotated by size.
+
+    ``ready`` is called before a batch of records is built, so the records name the
+    warcinfo of the file they land in."""
 
     def __init__(
         self,
         folder: Path,
         prefix: str,
         max_size: int,
-        warcinfo: Callable[[str], ArcWarcRecord],
+        warcinfo: Callable[[str, datetime], ArcWarcRecord],
         host: str | None = None,
     ) -> None:
         self.folder = folder
@@ -64,7 +77,7 @@ class WarcFileSet:
         self.closed_files: list[Path] = []
         self.warcinfo_id: str | None = None
 
-    def _open(self) -> None:
+    def _open(self, first: datetime) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")[:-3]
         self._serial += 1
@@ -74,8 +87,9 @@ class WarcFileSet:
         self._handle = path.open("xb")
         # Held while written: another site's run starting now leaves this file alone.
         fcntl.flock(self._handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        self._writer = WARCWriter(self._handle, gzip=True, warc_version=WARC_VERSION)
-        info = self._warcinfo(self._name)
+        self._writer = _VerbatimWriter(self._handle, gzip=True, warc_version=WARC_VERSION)
+        # Dated no later than the first exchange it describes.
+        info = self._warcinfo(self._name, min(first, datetime.now(UTC)))
         self.warcinfo_id = info.rec_headers.get_header("WARC-Record-ID")
         self._write_one(info)
 
@@ -86,17 +100,21 @@ class WarcFileSet:
         self._handle.flush()
         return Written(self._name, offset, self._handle.tell() - offset)
 
-    def write(self, records: Iterable[ArcWarcRecord]) -> list[Written]:
-        """Write records together in the current file (rotating first if it is full)."""
+    def ready(self, first: datetime) -> str | None:
+        """Rotate a full file, open one if none is; return its warcinfo's record id.
+
+        ``first``: when the first exchange of the coming batch began (the warcinfo of a
+        new file is dated no later)."""
         if self._handle is not None and self._handle.tell() >= self.max_size:
             self.close()
         if self._handle is None:
-            self._open()
-        return [self._write_one(record) for record in records]
+            self._open(first)
+        return self.warcinfo_id
 
-    def ensure_open(self) -> None:
-        if self._handle is None:
-            self._open()
+    def write(self, records: Iterable[ArcWarcRecord]) -> list[Written]:
+        """Write records together in the current file (``ready`` first)."""
+        assert self._handle is not None, "ready() was not called"
+        return [self._write_one(record) for record in records]
 
     def sync(self) -> None:
         if self._handle is not None:

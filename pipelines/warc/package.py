@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from contextlib import redirect_stdout
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 
 def release_pages(releases_dir: Path, warc_names: set[str]) -> list[dict[str, Any]]:
@@ -46,7 +47,9 @@ def build_wacz(
     warcs: Iterable[Path], target: Path, pages: list[dict[str, Any]], title: str | None = None
 ) -> Path:
     """Write ``target`` (.wacz) from ``warcs`` with ``pages``; return it."""
-    from wacz.main import main as wacz_main
+    import wacz.main
+
+    from .index import replayable
 
     warc_list = [str(p) for p in warcs]
     if not warc_list:
@@ -67,8 +70,19 @@ def build_wacz(
         args = ["create", "-o", str(partial), "-p", str(pages_file), *warc_list]
         if title:
             args += ["--title", title]
-        with redirect_stdout(io.StringIO()) as said:
-            status = wacz_main(args)
+        # wacz builds its index with its own WACZIndexer; the same records are left out of it
+        # as out of the CDXJ (a 304 revisit): patched for this call, wacz has no option.
+        indexer = wacz.main.WACZIndexer
+        replay_indexer = type(
+            "ReplayWACZIndexer",
+            (indexer,),
+            {"filter_record": lambda self, r: indexer.filter_record(self, r) and replayable(r)},
+        )
+        with (
+            redirect_stdout(io.StringIO()) as said,
+            mock.patch.object(wacz.main, "WACZIndexer", replay_indexer),
+        ):
+            status = wacz.main.main(args)
     if status not in (0, None):
         partial.unlink(missing_ok=True)
         raise RuntimeError(f"wacz create failed: {said.getvalue()[-500:]}")

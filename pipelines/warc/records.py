@@ -21,7 +21,6 @@ from datetime import datetime
 from io import BytesIO
 from typing import Any
 
-from warcio.bufferedreaders import ChunkedDataReader
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 
@@ -119,10 +118,37 @@ class HttpMessage:
 
     def entity(self) -> bytes:
         """The body without transfer encoding (de-chunked), content encoding kept."""
-        if not self.chunked:
-            return self.body
-        reader = ChunkedDataReader(BytesIO(self.body), raise_exceptions=False)
-        return bytes(reader.read())
+        return dechunk(self.body) if self.chunked else self.body
+
+
+def dechunk(body: bytes) -> bytes:
+    """The data of a chunked body, up to its last chunk: trailers are not data.
+
+    Written here because warcio's ChunkedDataReader keeps the trailer section as data, and
+    h11 (verify's check) needs a whole well-formed head, which an archived response may
+    lack. A body cut short gives the data of its whole chunks and of the cut one so far.
+    """
+    data = bytearray()
+    position = 0
+    while True:
+        line_end = body.find(b"\n", position)
+        if line_end < 0:
+            return bytes(data)
+        try:
+            size = int(body[position:line_end].split(b";", 1)[0].strip(), 16)
+        except ValueError:
+            return bytes(data)
+        if size <= 0:
+            return bytes(data)
+        start = line_end + 1
+        data += body[start : start + size]
+        position = start + size
+        if body.startswith(b"\r\n", position):
+            position += 2
+        elif body.startswith(b"\n", position):
+            position += 1
+        else:
+            return bytes(data)
 
 
 def _chunks_complete(body: bytes) -> bool:

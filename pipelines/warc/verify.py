@@ -5,7 +5,11 @@ record has the mandatory fields, no repeated field, an exact Content-Length and 
 after its block, a UTC W3C-DTF WARC-Date, a target URI where one belongs and none where
 it must not; request/response, warcinfo and revisit links resolve; block and payload
 digests recompute; HTTP blocks parse and a declared Content-Encoding decodes; warcio reads
-every record. A WACZ is checked with the ``wacz`` validator and each WARC inside it.
+every record; and a second reader (FastWARC, with h11 for HTTP: ``crosscheck``) finds the
+same records and digests. A WACZ is checked with the ``wacz`` validator and each WARC
+inside it. Across a collection (``verify_collection``: an OUTPUT_DIR), every revisit leads
+to content, every pointer in the releases files lands on it, and every WARC is indexed
+(``history``).
 """
 
 from __future__ import annotations
@@ -27,7 +31,9 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from .codecs import decode_brotli, decode_zstd, install_decoders
+from .crosscheck import second_reading
 from .files import whole_members
+from .history import catalog, index_problems, pointer_problems, revisit_problems
 from .records import Digester, HttpMessage
 
 MANDATORY = ("WARC-Record-ID", "Content-Length", "WARC-Date", "WARC-Type")
@@ -222,12 +228,16 @@ def _check_http(record: _Record, rec_type: str, report: FileReport) -> None:
 
 def _check_links(records: list[_Record], report: FileReport, known_ids: set[str]) -> None:
     ids = known_ids | {r.get("WARC-Record-ID") or "" for r in records}
+    # A file describes itself: its records name a warcinfo record in the same file.
+    warcinfos = {r.get("WARC-Record-ID") for r in records if r.get("WARC-Type") == "warcinfo"}
     for record in records:
         where = f"offset {record.offset}"
-        for link in ("WARC-Warcinfo-ID", "WARC-Refers-To"):
-            value = record.get(link)
-            if value and value not in ids:
-                report.problems.append(f"{where}: {link} {value} not found")
+        warcinfo = record.get("WARC-Warcinfo-ID")
+        if warcinfo and warcinfo not in warcinfos:
+            report.problems.append(f"{where}: WARC-Warcinfo-ID {warcinfo} is not in this file")
+        refers = record.get("WARC-Refers-To")
+        if refers and refers not in ids:
+            report.problems.append(f"{where}: WARC-Refers-To {refers} not found")
         for value in record.all("WARC-Concurrent-To"):
             if value not in ids:
                 report.problems.append(f"{where}: WARC-Concurrent-To {value} not found")
@@ -272,6 +282,7 @@ def verify_warc(
     _check_links(records, report, known_ids or set())
     with path.open("rb") as raw:
         _warcio_reads(raw, report)
+    report.problems += second_reading(path, [r.get("WARC-Record-ID") or "" for r in records])
     return report
 
 
@@ -327,6 +338,23 @@ def _extracted(package: zipfile.ZipFile, names: list[str]) -> Iterator[list[Path
                 shutil.copyfileobj(source, sink)
             paths.append(target)
         yield paths
+
+
+def verify_collection(output: Path, archive_dir: str = "warc") -> list[FileReport]:
+    """Check an OUTPUT_DIR: its WARCs and WACZs file by file, then the collection: revisits,
+    the releases files' pointers, indexes."""
+    folders = [p for p in (output / archive_dir, output / "wacz") if p.exists()]
+    reports = verify_paths(folders)
+    warcs = sorted((output / archive_dir).glob("*.warc.gz")) if folders else []
+    entries = catalog(warcs)
+    pointers, pointer_issues = pointer_problems(output / "releases", entries)
+    revisits = sum(1 for e in entries.values() if e.rec_type == "revisit")
+    history = FileReport(
+        f"{output} (collection: {len(warcs)} WARCs, {revisits} revisits, {pointers} pointers)",
+        records=0,
+        problems=[*revisit_problems(entries), *pointer_issues, *index_problems(warcs)],
+    )
+    return [*reports, history]
 
 
 def verify_paths(paths: list[Path]) -> list[FileReport]:
