@@ -10,8 +10,8 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.downloader.capture import Exchange
 from pipelines.warc.archive import Archive
-from pipelines.warc.records import PROFILE_IDENTICAL, PROFILE_NOT_MODIFIED, Digester, dechunk
 from pipelines.warc.index import read_cdxj
+from pipelines.warc.records import PROFILE_IDENTICAL, PROFILE_NOT_MODIFIED, Digester, dechunk
 from pipelines.warc.verify import verify_paths
 
 PAGE = b"<html><body>" + b"A release body. " * 40 + b"</body></html>"
