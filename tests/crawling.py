@@ -46,15 +46,16 @@ class CrawlResult:
         return sorted(reports, key=lambda r: str(r["end"]))[-1]
 
 
+def scrapy_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "scrapy", *args]
+
+
 def crawl_command(
     spider: str, base_url: str, output_dir: Path, *args: str, log_level: str = "WARNING"
 ) -> list[str]:
     """The ``scrapy crawl`` command line a scheduler would run."""
     return [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "crawl",
+        *scrapy_command("crawl"),
         spider,
         "-a",
         f"base_url={base_url}",

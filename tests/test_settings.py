@@ -80,3 +80,12 @@ def test_a_real_host_is_not_crawled_without_a_contact(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[-1].startswith("crawl usfj: set CRAWLER_CONTACT")
     assert not (tmp_path / "warc").exists()
+
+
+def test_media_of_the_site_and_of_a_mirror_are_fetched_others_not() -> None:
+    mirror = _spider(base_url="http://127.0.0.1:8000")
+    assert mirror.allowed(mirror.localize("https://media.defense.gov/2019/Dec/a.jpg"))
+    assert not mirror.allowed("https://www.youtube.com/x.jpg")
+    real = _spider()
+    assert real.allowed("https://media.defense.gov/2019/Dec/a.jpg")
+    assert not real.allowed("https://cdn.example.org/a.jpg")

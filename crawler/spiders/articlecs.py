@@ -248,6 +248,7 @@ class ArticleCSSpider(ListingWalker, MediaArchiver):
             yield record
             yield from self.media_requests(result)
             return
+        self.note_refusal(response, result)
         yield from self.refused(
             request_of(response), result, article_id, was, print_view, article_url
         )

@@ -3,6 +3,7 @@ classified there, retries wait and keep what they carry, and failures are descri
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -11,7 +12,10 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.downloader.archiving import ARCHIVE_META
 from crawler.downloader.backoff import NOT_BEFORE, RetryBackoff
+from crawler.parsers import Reject
+from crawler.parsers.model import TRANSIENT_REASONS
 
 from .incremental import NOT_MODIFIED
 
@@ -35,6 +39,19 @@ class Fetching(scrapy.Spider):
     ledger: RunLedger
     backoff: RetryBackoff
     base_url: str
+
+    def note_refusal(self, response: Response, reject: Reject) -> None:
+        """Say in the archive why a capture is not the site's content (a block page, a
+        module error, a server error, a page cut short): it stays in the WARC, and replay
+        indexes leave it out, so a page's newest capture in a replay tool is its content."""
+        capture = response.meta.get(ARCHIVE_META)
+        if not capture or reject.reason not in TRANSIENT_REASONS:
+            return
+        from pipelines.warc.archive import ArchiveWriteError, archive_for
+
+        fields = {"refused": reject.reason, "detail": reject.detail[:300]}
+        with contextlib.suppress(ArchiveWriteError):  # a full disk: the run is stopping
+            archive_for(self.crawler).write_metadata(capture, capture["target_uri"], fields)
 
     def retry(self, request: scrapy.Request, reason: str) -> scrapy.Request | None:
         """The same request again after a growing delay, or None when its tries are spent.

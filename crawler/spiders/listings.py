@@ -148,6 +148,7 @@ class ListingWalker(Fetching):
             detail = f"page {page} lists {len(keys)} releases, the page after it {expected}"
             verdict = Reject(TRUNCATED, detail, response.url)
         if verdict is not None:
+            self.note_refusal(response, verdict)
             yield from self.page_refused(request_of(response), verdict, "listing", key)
             return
         self.crawler.stats.inc_value("listing/pages")
@@ -190,6 +191,7 @@ class ListingWalker(Fetching):
             cut = f"page {page} lists {len(keys)} releases, the page before it {previous}"
         if cut is not None:
             reject = Reject(TRUNCATED, cut, response.url)
+            self.note_refusal(response, reject)
             yield from self.page_refused(
                 request_of(response), reject, "listing", page_key(source, page)
             )
@@ -260,6 +262,7 @@ class ListingWalker(Fetching):
         if verdict is None and not listing_parser.looks_like_feed(text):
             verdict = nothing_found(response.url, Selector(text=text), "feed items")
         if verdict is not None:
+            self.note_refusal(response, verdict)
             yield from self.page_refused(request_of(response), verdict, "feed", source)
             return
         links = listing_parser.feed_links(text, self.profile)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import scrapy
 from parsel import Selector
 from scrapy.http import Response
-from scrapy.utils.url import url_is_from_any_domain
 from twisted.python.failure import Failure
 
 from crawler.parsers import Release, decode
@@ -23,6 +23,12 @@ class MediaArchiver(Fetching):
     def localize(self, url: str) -> str:
         raise NotImplementedError
 
+    def allowed(self, url: str) -> bool:
+        """Whether the crawl may fetch ``url`` (its host or a subdomain is allowed; the port
+        does not matter, as for Scrapy's offsite check)."""
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == domain or host.endswith(f".{domain}") for domain in self.allowed_domains)
+
     def media_requests(self, release: Release) -> Iterator[scrapy.Request]:
         settings = self.crawler.settings
         if not (settings.getbool("ARCHIVE_ENABLED") and settings.getbool("ARCHIVE_MEDIA")):
@@ -30,7 +36,7 @@ class MediaArchiver(Fetching):
         links = [image.url for image in release.images] + release.documents
         for link in dict.fromkeys(links):
             url = self.localize(link)
-            if not url_is_from_any_domain(url, self.allowed_domains):
+            if not self.allowed(url):
                 self.crawler.stats.inc_value("archive/media_offsite")  # not ours to fetch
                 continue
             self.ledger.expect("media", url, url)
@@ -55,6 +61,7 @@ class MediaArchiver(Fetching):
             self.crawler.stats.inc_value(outcome)
             self.ledger.settle("media", key)
             return
+        self.note_refusal(response, verdict)
         again = self.retry(request_of(response), verdict.reason)
         if again is not None:
             yield again

@@ -8,6 +8,7 @@ whose earlier capture is known becomes a server-not-modified revisit.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -23,15 +24,17 @@ from warcio.recordloader import ArcWarcRecord
 
 from crawler import __version__
 from crawler.downloader.capture import Exchange
+from crawler.profiles import SiteProfile
 
 from ..failure import stop_for_write_error
 from ..output import run_id
 from ..state.crawl import state_for
 from . import records
 from .files import WarcFileSet, Written, repair_open_files
-from .index import cdxj_path, index_warc
+from .index import cdxj_path, index_warc, refused_captures, warcinfo_field
 from .package import build_wacz, release_pages
 from .records import Digester, HttpMessage, build, new_record_id, warc_date
+from .settle import unjudged_refusals
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +92,8 @@ class Archive:
         self.files = WarcFileSet(folder, prefix, max_size, self._warcinfo)
         self.by_payload: dict[str, Capture] = {}
         self.by_uri: dict[str, Capture] = {}
+        # What each capture replaced in ``by_uri``, should it turn out to be refused.
+        self._replaced: dict[str, Capture | None] = {}
         self.closed = False
         self.broken = False  # a write failed: nothing more is written, the file is left open
         self.index = True
@@ -147,7 +152,25 @@ class Archive:
         store = state_for(crawler)
         if store is not None and profile is not None:
             archive.remember(store.captures(profile.id))
+        archive.settle(profile)
         return archive
+
+    def settle(self, profile: SiteProfile | None) -> None:
+        """Judge what runs killed before their close left without a verdict (their WARCs
+        have no index yet), and note the refusals here, so replay never lands on them."""
+        site = profile.id if profile is not None else None
+        for warc in sorted(self.folder.glob("*.warc.gz")) if self.folder.exists() else []:
+            if cdxj_path(warc).exists() or warcinfo_field(warc, "crawler-site") != site:
+                continue
+            for ref, verdict in unjudged_refusals(warc, profile):
+                fields = {
+                    "refused": verdict.reason,
+                    "detail": verdict.detail[:300],
+                    "judged": "after the run that captured it was interrupted",
+                }
+                with contextlib.suppress(ArchiveWriteError):
+                    self.write_metadata(ref, ref["target_uri"], fields)
+                    self._count("settled")
 
     def remember(self, captures: Iterable[dict[str, Any]]) -> None:
         """Captures of earlier runs, so a 304 now becomes a revisit of the capture it confirms."""
@@ -251,6 +274,7 @@ class Archive:
         if kind == "response" and exchange.truncated is None:
             capture = Capture(exchange.target_uri, warc_date(exchange.started), response_id, ref)
             if message.status == 200:
+                self._replaced[response_id] = self.by_uri.get(exchange.target_uri)
                 self.by_uri[exchange.target_uri] = capture
             self.by_payload.setdefault(payload_digest, capture)
         self._count(kind)
@@ -334,7 +358,21 @@ class Archive:
         )
         written = self._write([record])[0]
         self._count("metadata")
+        if "refused" in fields:
+            self._forget(ref)
         return written
+
+    def _forget(self, ref: dict[str, Any]) -> None:
+        """A refused capture (a block page, an error) is no page's content: a later 304
+        must not refer to it. (An identical block page later may: it is refused too.)"""
+        record_id, uri = ref["record_id"], ref["target_uri"]
+        current = self.by_uri.get(uri)
+        if current is not None and current.record_id == record_id:
+            earlier = self._replaced.get(record_id)
+            if earlier is None:
+                del self.by_uri[uri]
+            else:
+                self.by_uri[uri] = earlier
 
     def _guard(self, write: Callable[[], Any]) -> Any:
         """Run a write; on failure leave the file for the next run's repair and stop."""
@@ -387,15 +425,18 @@ class Archive:
         closed = self.files.closed_files
         if self.index:
             # This run's files, the ones it repaired, and any other closed WARC whose index
-            # is missing (deleted, or its run killed while indexing).
-            for warc in sorted({*closed, *self.folder.glob("*.warc.gz")}):
-                if not cdxj_path(warc).exists():
-                    self._index(warc)
+            # is missing (deleted, or its run killed while indexing). A refusal may be
+            # noted in another file than its capture: the notes of all of them count.
+            candidates = sorted({*closed, *self.folder.glob("*.warc.gz")})
+            missing = [w for w in candidates if not cdxj_path(w).exists()]
+            refused = refused_captures(missing) if missing else set()
+            for warc in missing:
+                self._index(warc, refused)
         return closed
 
-    def _index(self, warc: Path) -> None:
+    def _index(self, warc: Path, refused: set[str]) -> None:
         try:
-            index_warc(warc)
+            index_warc(warc, refused)
         except OSError as error:  # a full disk: the next run indexes it
             logger.error("could not index %s: %s", warc.name, error)
             self._count("index_failed")

@@ -49,7 +49,7 @@ def build_wacz(
     """Write ``target`` (.wacz) from ``warcs`` with ``pages``; return it."""
     import wacz.main
 
-    from .index import replayable
+    from .index import refused_captures, replayable
 
     warc_list = [str(p) for p in warcs]
     if not warc_list:
@@ -71,12 +71,18 @@ def build_wacz(
         if title:
             args += ["--title", title]
         # wacz builds its index with its own WACZIndexer; the same records are left out of it
-        # as out of the CDXJ (a 304 revisit): patched for this call, wacz has no option.
+        # as out of the CDXJ (a 304 revisit, a refused capture): patched for this call, as
+        # wacz has no option for it.
         indexer = wacz.main.WACZIndexer
+        refused = refused_captures([Path(w) for w in warc_list])
         replay_indexer = type(
             "ReplayWACZIndexer",
             (indexer,),
-            {"filter_record": lambda self, r: indexer.filter_record(self, r) and replayable(r)},
+            {
+                "filter_record": lambda self, r: (
+                    indexer.filter_record(self, r) and replayable(r, refused)
+                )
+            },
         )
         with (
             redirect_stdout(io.StringIO()) as said,
