@@ -8,6 +8,7 @@ release, with its images, from the WARCs and from the WACZ."""
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 import subprocess
 import time
@@ -175,3 +176,16 @@ def test_pywb_replays_the_newest_and_oldest_capture_from_the_wacz(
     (tmp_path / "pywb").mkdir()
     with Pywb(tmp_path / "pywb", "wacz", [], wacz=wacz) as pywb:
         assert _replays_newest_and_oldest(pywb, _records(output), edited) > 0
+
+
+def test_verify_names_a_damaged_file_and_only_it(history: dict[str, Any], tmp_path: Path) -> None:
+    copy = tmp_path / "out"
+    shutil.copytree(history["output"], copy)
+    warc = sorted((copy / "warc").glob("*.warc.gz"))[0]
+    data = bytearray(warc.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one compressed byte flipped
+    warc.write_bytes(bytes(data))
+    reports = verify_collection(copy)
+    failed = [r for r in reports if r.problems]
+    assert [r.path for r in failed] == [str(warc), reports[-1].path]
+    assert any("can be read only in part" in p for p in failed[-1].problems)

@@ -111,8 +111,14 @@ def test_sha1_digests_and_redacted_secrets(tmp_path: Path) -> None:
 
 def test_files_rotate_by_size_each_with_its_warcinfo(tmp_path: Path) -> None:
     archive = _archive(tmp_path, max_size=1500)
+    in_flight = _exchange("http://h/slow", _ok(PAGE + b"slow"))  # begun before the others
+    first = _exchange("http://h/first", _ok(PAGE + b"first"))
+    archive.write_exchange(first)
     for index in range(6):
         archive.write_exchange(_exchange(f"http://h/{index}", _ok(PAGE + bytes([65 + index]))))
+    archive.write_exchange(in_flight)  # finishes after rotations
+    assert first.ref is not None
+    archive.write_metadata(first.ref, "http://h/first", {"release-id": "x:1"})  # a later file
     closed = archive.close()
     assert len(closed) >= 3
     assert [p.name.split("-")[2] for p in closed] == [f"{n:05d}" for n in range(1, len(closed) + 1)]

@@ -12,7 +12,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -94,6 +94,7 @@ class Archive:
         self.by_uri: dict[str, Capture] = {}
         # What each capture replaced in ``by_uri``, should it turn out to be refused.
         self._replaced: dict[str, Capture | None] = {}
+        self.started = datetime.now(UTC)  # no record of this archive is older
         self.closed = False
         self.broken = False  # a write failed: nothing more is written, the file is left open
         self.index = True
@@ -168,8 +169,10 @@ class Archive:
                     "detail": verdict.detail[:300],
                     "judged": "after the run that captured it was interrupted",
                 }
-                with contextlib.suppress(ArchiveWriteError):
-                    self.write_metadata(ref, ref["target_uri"], fields)
+                with contextlib.suppress(ArchiveWriteError):  # judged now: dated now
+                    self.write_metadata(
+                        ref, ref["target_uri"], fields, warc_date(datetime.now(UTC))
+                    )
                     self._count("settled")
 
     def remember(self, captures: Iterable[dict[str, Any]]) -> None:
@@ -183,11 +186,13 @@ class Archive:
 
     # ---- records -----------------------------------------------------------------------------
 
-    def _warcinfo(self, filename: str, when: datetime) -> ArcWarcRecord:
+    def _warcinfo(self, filename: str) -> ArcWarcRecord:
         body = "".join(f"{k}: {v}\r\n" for k, v in self.warcinfo_fields.items() if v)
         headers = [
             ("WARC-Record-ID", new_record_id()),
-            ("WARC-Date", warc_date(when)),
+            # When the crawl's archive began: no record of the file is older (exchanges in
+            # flight at a rotation, a release's metadata dated as its response).
+            ("WARC-Date", warc_date(self.started)),
             ("WARC-Filename", filename),
         ]
         return build("warcinfo", headers, body.encode("utf-8"), self.digest)
@@ -233,7 +238,7 @@ class Archive:
 
     def _write_exchange(self, exchange: Exchange) -> None:
         # The file first (rotated if full), so the records name its own warcinfo.
-        warcinfo_id = self._guard(lambda: self.files.ready(exchange.started))
+        warcinfo_id = self._guard(self.files.ready)
         request_id, response_id = new_record_id(), new_record_id()
         request_block = self._redacted(bytes(exchange.request))
         request_message = HttpMessage.parse(request_block)
@@ -333,17 +338,21 @@ class Archive:
         return record, "revisit", payload_digest, earlier
 
     def write_metadata(
-        self, ref: dict[str, Any], target_uri: str, fields: dict[str, str]
+        self,
+        ref: dict[str, Any],
+        target_uri: str,
+        fields: dict[str, str],
+        date: str | None = None,
     ) -> Written:
-        """A ``metadata`` record concurrent to the response ``ref`` points at.
+        """A ``metadata`` record concurrent to the response ``ref`` points at, dated as it
+        (or ``date``).
 
         Raises ``ArchiveWriteError`` when the archive cannot be written."""
         body = "".join(f"{k}: {v}\r\n" for k, v in fields.items())
-        when = datetime.fromisoformat(ref["date"].replace("Z", "+00:00"))
-        warcinfo_id = self._guard(lambda: self.files.ready(when))
+        warcinfo_id = self._guard(self.files.ready)
         headers = [
             ("WARC-Record-ID", new_record_id()),
-            ("WARC-Date", ref["date"]),
+            ("WARC-Date", date or ref["date"]),
             ("WARC-Target-URI", target_uri),
             ("WARC-Concurrent-To", ref["record_id"]),
         ]

@@ -16,6 +16,8 @@ from pathlib import Path
 import h11
 from fastwarc.warc import ArchiveIterator, WarcRecordType
 
+from .records import printable
+
 _CHECKED = WarcRecordType.any_type
 
 
@@ -37,7 +39,7 @@ def second_reading(path: Path, expected_ids: list[str]) -> list[str]:
                 if problem:
                     problems.append(f"{where}: {problem}")
     except Exception as error:  # the second reader's own failure is what we report
-        problems.append(f"FastWARC cannot read it: {type(error).__name__}: {error}")
+        problems.append(f"FastWARC cannot read it: {type(error).__name__}: {printable(error)}")
     if ids != expected_ids:
         problems.append(
             f"FastWARC reads {len(ids)} records, the first reading {len(expected_ids)}"

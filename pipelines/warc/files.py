@@ -62,7 +62,7 @@ class WarcFileSet:
         folder: Path,
         prefix: str,
         max_size: int,
-        warcinfo: Callable[[str, datetime], ArcWarcRecord],
+        warcinfo: Callable[[str], ArcWarcRecord],
         host: str | None = None,
     ) -> None:
         self.folder = folder
@@ -77,7 +77,7 @@ class WarcFileSet:
         self.closed_files: list[Path] = []
         self.warcinfo_id: str | None = None
 
-    def _open(self, first: datetime) -> None:
+    def _open(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")[:-3]
         self._serial += 1
@@ -88,8 +88,7 @@ class WarcFileSet:
         # Held while written: another site's run starting now leaves this file alone.
         fcntl.flock(self._handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         self._writer = _VerbatimWriter(self._handle, gzip=True, warc_version=WARC_VERSION)
-        # Dated no later than the first exchange it describes.
-        info = self._warcinfo(self._name, min(first, datetime.now(UTC)))
+        info = self._warcinfo(self._name)
         self.warcinfo_id = info.rec_headers.get_header("WARC-Record-ID")
         self._write_one(info)
 
@@ -100,15 +99,12 @@ class WarcFileSet:
         self._handle.flush()
         return Written(self._name, offset, self._handle.tell() - offset)
 
-    def ready(self, first: datetime) -> str | None:
-        """Rotate a full file, open one if none is; return its warcinfo's record id.
-
-        ``first``: when the first exchange of the coming batch began (the warcinfo of a
-        new file is dated no later)."""
+    def ready(self) -> str | None:
+        """Rotate a full file, open one if none is; return its warcinfo's record id."""
         if self._handle is not None and self._handle.tell() >= self.max_size:
             self.close()
         if self._handle is None:
-            self._open(first)
+            self._open()
         return self.warcinfo_id
 
     def write(self, records: Iterable[ArcWarcRecord]) -> list[Written]:

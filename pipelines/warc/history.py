@@ -10,14 +10,17 @@ its CDXJ index.
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 
 from .index import cdxj_path
+from .records import printable
 
 _MAX_HOPS = 20
 
@@ -31,22 +34,30 @@ class Entry:
     refers_to: str | None
 
 
-def catalog(warcs: list[Path]) -> dict[str, Entry]:
-    """Every record of the collection by id: where it is and what it refers to."""
+def catalog(warcs: list[Path]) -> tuple[dict[str, Entry], list[str]]:
+    """Every record of the collection by id (where it is, what it refers to), and the files
+    that could not be read to their end (their own checks say why)."""
     entries: dict[str, Entry] = {}
+    damaged: list[str] = []
     for warc in warcs:
-        with warc.open("rb") as handle:
-            iterator = ArchiveIterator(handle, no_record_parse=True)
-            for record in iterator:
-                headers = record.rec_headers
-                entries[headers.get_header("WARC-Record-ID")] = Entry(
-                    warc.name,
-                    iterator.get_record_offset(),
-                    record.rec_type,
-                    headers.get_header("WARC-Payload-Digest"),
-                    headers.get_header("WARC-Refers-To"),
-                )
-    return entries
+        try:
+            with warc.open("rb") as handle:
+                iterator = ArchiveIterator(handle, no_record_parse=True)
+                for record in iterator:
+                    headers = record.rec_headers
+                    entries[headers.get_header("WARC-Record-ID")] = Entry(
+                        warc.name,
+                        iterator.get_record_offset(),
+                        record.rec_type,
+                        headers.get_header("WARC-Payload-Digest"),
+                        headers.get_header("WARC-Refers-To"),
+                    )
+        except (ArchiveLoadFailed, OSError, EOFError, zlib.error) as error:
+            damaged.append(
+                f"{warc.name} can be read only in part ({printable(error)}): the pointers "
+                "and revisits into the rest of it are not checked"
+            )
+    return entries, damaged
 
 
 def content_of(record_id: str, entries: dict[str, Entry]) -> tuple[Entry | None, str | None]:

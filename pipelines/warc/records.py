@@ -40,6 +40,12 @@ CONTENT_TYPES = {
 }
 
 
+def printable(error: object, limit: int = 160) -> str:
+    """An error message fit for one report line: readers quote the damaged bytes."""
+    text = "".join(c if c.isascii() and c.isprintable() else "?" for c in str(error))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def new_record_id() -> str:
     return f"<urn:uuid:{uuid.uuid4()}>"
 

@@ -34,7 +34,7 @@ from .codecs import decode_brotli, decode_zstd, install_decoders
 from .crosscheck import second_reading
 from .files import whole_members
 from .history import catalog, index_problems, pointer_problems, revisit_problems
-from .records import Digester, HttpMessage
+from .records import Digester, HttpMessage, printable
 
 MANDATORY = ("WARC-Record-ID", "Content-Length", "WARC-Date", "WARC-Type")
 # WARC 1.1 lets only these fields repeat.
@@ -226,7 +226,11 @@ def _check_http(record: _Record, rec_type: str, report: FileReport) -> None:
         report.problems.append(f"{where}: Content-Encoding {encoding!r} does not decode")
 
 
-def _check_links(records: list[_Record], report: FileReport, known_ids: set[str]) -> None:
+def _check_links(
+    records: list[_Record], report: FileReport, known_ids: set[str], complete: bool = True
+) -> None:
+    """``complete``: the sibling files were read whole (when one is damaged, its report
+    says so, and links into its unread part are not counted against this file)."""
     ids = known_ids | {r.get("WARC-Record-ID") or "" for r in records}
     # A file describes itself: its records name a warcinfo record in the same file.
     warcinfos = {r.get("WARC-Record-ID") for r in records if r.get("WARC-Type") == "warcinfo"}
@@ -236,10 +240,10 @@ def _check_links(records: list[_Record], report: FileReport, known_ids: set[str]
         if warcinfo and warcinfo not in warcinfos:
             report.problems.append(f"{where}: WARC-Warcinfo-ID {warcinfo} is not in this file")
         refers = record.get("WARC-Refers-To")
-        if refers and refers not in ids:
+        if refers and refers not in ids and complete:
             report.problems.append(f"{where}: WARC-Refers-To {refers} not found")
         for value in record.all("WARC-Concurrent-To"):
-            if value not in ids:
+            if value not in ids and complete:
                 report.problems.append(f"{where}: WARC-Concurrent-To {value} not found")
         if (
             record.get("WARC-Type") == "revisit"
@@ -255,13 +259,14 @@ def _warcio_reads(data: IO[bytes], report: FileReport) -> None:
         for record in ArchiveIterator(data):
             record.content_stream().read()
     except (ArchiveLoadFailed, OSError, ValueError, zlib.error) as error:
-        report.problems.append(f"warcio cannot read it: {error}")
+        report.problems.append(f"warcio cannot read it: {printable(error)}")
 
 
 def verify_warc(
-    path: Path, known_ids: set[str] | None = None, name: str | None = None
+    path: Path, known_ids: set[str] | None = None, name: str | None = None, complete: bool = True
 ) -> FileReport:
-    """Check one WARC file (gzip or not). ``known_ids``: record ids of sibling files."""
+    """Check one WARC file (gzip or not). ``known_ids``: record ids of sibling files
+    (``complete``: all of them could be read)."""
     report = FileReport(name or str(path))
     gzipped = path.name.endswith(".gz")
     if gzipped:
@@ -275,27 +280,33 @@ def verify_warc(
                 records.append(record)
                 _check_record(record, report)
     except (_Structure, OSError, EOFError, zlib.error) as error:
-        report.problems.append(str(error))
+        report.problems.append(printable(error))
     report.records = len(records)
     if records and records[0].get("WARC-Type") != "warcinfo":
         report.problems.append("the first record is not a warcinfo record")
-    _check_links(records, report, known_ids or set())
+    _check_links(records, report, known_ids or set(), complete)
     with path.open("rb") as raw:
         _warcio_reads(raw, report)
     report.problems += second_reading(path, [r.get("WARC-Record-ID") or "" for r in records])
     return report
 
 
-def record_ids(path: Path) -> set[str]:
-    """Every WARC-Record-ID in a file (to resolve links across the files of one crawl)."""
+def record_ids(path: Path) -> tuple[set[str], bool]:
+    """Every WARC-Record-ID in a file (to resolve links across the files of one crawl), and
+    whether the file could be read to its end."""
     ids = set()
     try:
         with path.open("rb") as handle:
             for record in ArchiveIterator(handle):
                 ids.add(record.rec_headers.get_header("WARC-Record-ID"))
-    except (ArchiveLoadFailed, OSError, zlib.error):
-        pass
-    return ids
+    except (ArchiveLoadFailed, OSError, EOFError, zlib.error):
+        return ids, False
+    return ids, True
+
+
+def _all_ids(warcs: list[Path]) -> tuple[set[str], bool]:
+    read = [record_ids(w) for w in warcs]
+    return set().union(*(ids for ids, _whole in read)), all(whole for _ids, whole in read)
 
 
 def verify_wacz(path: Path) -> list[FileReport]:
@@ -322,8 +333,8 @@ def verify_wacz(path: Path) -> list[FileReport]:
         names = [n for n in package.namelist() if n.startswith("archive/")]
         report.records = len(names)
         with _extracted(package, names) as files:
-            ids = set().union(*(record_ids(f) for f in files)) if files else set()
-            reports += [verify_warc(f, ids, name=f"{path}!{f.name}") for f in files]
+            ids, whole = _all_ids(files)
+            reports += [verify_warc(f, ids, f"{path}!{f.name}", whole) for f in files]
     return reports
 
 
@@ -346,13 +357,16 @@ def verify_collection(output: Path, archive_dir: str = "warc") -> list[FileRepor
     folders = [p for p in (output / archive_dir, output / "wacz") if p.exists()]
     reports = verify_paths(folders)
     warcs = sorted((output / archive_dir).glob("*.warc.gz")) if folders else []
-    entries = catalog(warcs)
+    entries, damaged = catalog(warcs)
     pointers, pointer_issues = pointer_problems(output / "releases", entries)
     revisits = sum(1 for e in entries.values() if e.rec_type == "revisit")
+    issues = [*revisit_problems(entries), *pointer_issues]
+    if damaged:  # what points into the unread part is not counted: the damage is reported
+        issues = [i for i in issues if "is in no WARC" not in i and "in no file" not in i]
     history = FileReport(
         f"{output} (collection: {len(warcs)} WARCs, {revisits} revisits, {pointers} pointers)",
         records=0,
-        problems=[*revisit_problems(entries), *pointer_issues, *index_problems(warcs)],
+        problems=[*damaged, *issues, *index_problems(warcs)],
     )
     return [*reports, history]
 
@@ -368,7 +382,7 @@ def verify_paths(paths: list[Path]) -> list[FileReport]:
         else:
             files.append(path)
     warcs = [f for f in files if not f.name.endswith(".wacz")]
-    ids = set().union(*(record_ids(w) for w in warcs)) if warcs else set()
+    ids, whole = _all_ids(warcs)
     reports: list[FileReport] = []
     for file in files:
         if not file.exists():
@@ -376,5 +390,5 @@ def verify_paths(paths: list[Path]) -> list[FileReport]:
         elif file.name.endswith(".wacz"):
             reports += verify_wacz(file)
         else:
-            reports.append(verify_warc(file, ids))
+            reports.append(verify_warc(file, ids, complete=whole))
     return reports
