@@ -25,11 +25,20 @@ import logging
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from .model import (
+    Backoff,
+    Checked,
+    Emitted,
+    KnownRelease,
+    LineRef,
+    Operation,
+    Refused,
+    Walk,
+)
 from .schema import MIGRATIONS, migrate
 
 logger = logging.getLogger(__name__)
@@ -37,109 +46,33 @@ logger = logging.getLogger(__name__)
 PENDING, RETRY, REFUSED, LIVE, GONE = "pending", "retry", "refused", "live", "gone"
 GONE_REASON = "gone"  # crawler.parsers.model.GONE: a 404, a 410, a not-found page
 
-__all__ = ["GONE", "LIVE", "MIGRATIONS", "PENDING", "REFUSED", "RETRY", "StateStore"]
-
-
-@dataclass(frozen=True)
-class KnownRelease:
-    site: str
-    article_id: str
-    url: str
-    status: str
-    first_seen: str | None
-    published: str | None
-    etag: str | None
-    last_modified: str | None
-    payload_digest: str | None
-    content_digest: str | None
-    version: int
-    fetched: str | None
-    capture: dict[str, Any] | None
-    attempts: int = 0
-    retry_at: str | None = None
-    refusal: str | None = None
-    discovered_run: int = 0
-
-
-@dataclass(frozen=True)
-class Walk:
-    """An unfinished walk through a listing's pages, begun by run ``run``.
-
-    A page is old for this walk when all its releases were found before the walk began;
-    ``end_page`` bounds a walk that another walk continues from there.
-    """
-
-    source: str
-    run: int
-    next_page: int
-    stop_at_known: bool
-    end_page: int | None = None
-    id: int | None = None
-
-
-@dataclass(frozen=True)
-class Backoff:
-    """When a refused release is tried again: by the next run, then after ``base`` hours,
-    doubling, at most ``cap``; after ``max_attempts`` a transient refusal counts as
-    permanent. (The next run first: the run that refused it may have been killed before
-    it could say so.)"""
-
-    base_hours: float = 6.0
-    cap_hours: float = 168.0
-    max_attempts: int = 8
-
-    def retry_at(self, when: str, attempts: int) -> str:
-        hours = 0.0 if attempts <= 1 else min(self.base_hours * 2 ** (attempts - 2), self.cap_hours)
-        return (datetime.fromisoformat(when) + timedelta(hours=hours)).isoformat(timespec="seconds")
-
-
-# ---- operations the journal applies once the files they rest on are durable ----------------
-
-
-@dataclass(frozen=True)
-class LineRef:
-    file: str  # relative to OUTPUT_DIR
-    offset: int
-    length: int
-
-
-@dataclass(frozen=True)
-class Emitted:
-    record: dict[str, Any]
-    content_digest: str
-    validators: tuple[str | None, str | None] = (None, None)
-    line: LineRef | None = None
-
-
-@dataclass(frozen=True)
-class Checked:
-    """A known release fetched again, unchanged (a 304, or the same content)."""
-
-    site: str
-    article_id: str
-    when: str
-    validators: tuple[str | None, str | None] = (None, None)
-    capture: dict[str, Any] | None = None
-
-
-@dataclass(frozen=True)
-class Refused:
-    site: str
-    article_id: str
-    when: str
-    reason: str
-    transient: bool
-
-
-Operation = Emitted | Checked | Refused
+__all__ = [
+    "GONE",
+    "LIVE",
+    "MIGRATIONS",
+    "PENDING",
+    "REFUSED",
+    "RETRY",
+    "Backoff",
+    "Checked",
+    "Emitted",
+    "KnownRelease",
+    "LineRef",
+    "Operation",
+    "Refused",
+    "StateStore",
+    "Walk",
+]
 
 
 class StateStore:
-    def __init__(self, path: Path, root: Path | None = None, backoff: Backoff = Backoff()) -> None:
+    def __init__(
+        self, path: Path, root: Path | None = None, backoff: Backoff | None = None
+    ) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.root = root if root is not None else path.parent.parent
-        self.backoff = backoff
+        self.backoff = backoff or Backoff()
         self.rebuilt = False  # a new store built from the files (the old one was damaged)
         self.db = sqlite3.connect(path, isolation_level=None, timeout=60)
         self.db.row_factory = sqlite3.Row

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from ..failure import stop_for_write_error
 from ..output import run_id
 from ..state.crawl import state_for
 from . import records
+from .captures import Capture, Captures
 from .files import WarcFileSet, Written, repair_open_files
 from .index import cdxj_path, index_warc, refused_captures, warcinfo_field
 from .package import build_wacz, release_pages
@@ -60,16 +60,6 @@ class ArchiveWriteError(Exception):
     """The archive could not be written (see ``pipelines.failure``)."""
 
 
-@dataclass(frozen=True)
-class Capture:
-    """A capture earlier in the crawl, for revisit records to refer to."""
-
-    uri: str
-    date: str
-    record_id: str
-    ref: dict[str, Any]
-
-
 class Archive:
     def __init__(
         self,
@@ -90,10 +80,7 @@ class Archive:
         self.crawler = crawler
         self.repairs = repair_open_files(folder) if folder.exists() else []
         self.files = WarcFileSet(folder, prefix, max_size, self._warcinfo)
-        self.by_payload: dict[str, Capture] = {}
-        self.by_uri: dict[str, Capture] = {}
-        # What each capture replaced in ``by_uri``, should it turn out to be refused.
-        self._replaced: dict[str, Capture | None] = {}
+        self.captures = Captures()
         self.started = datetime.now(UTC)  # no record of this archive is older
         self.closed = False
         self.broken = False  # a write failed: nothing more is written, the file is left open
@@ -152,7 +139,7 @@ class Archive:
         profile = getattr(crawler.spider, "profile", None)
         store = state_for(crawler)
         if store is not None and profile is not None:
-            archive.remember(store.captures(profile.id))
+            archive.captures.remember(store.captures(profile.id))
         archive.settle(profile)
         return archive
 
@@ -174,15 +161,6 @@ class Archive:
                         ref, ref["target_uri"], fields, warc_date(datetime.now(UTC))
                     )
                     self._count("settled")
-
-    def remember(self, captures: Iterable[dict[str, Any]]) -> None:
-        """Captures of earlier runs, so a 304 now becomes a revisit of the capture it confirms."""
-        for ref in captures:
-            if ref.get("record_type") == "response" and ref.get("record_id"):
-                self.by_uri.setdefault(
-                    ref["target_uri"],
-                    Capture(ref["target_uri"], ref["date"], ref["record_id"], ref),
-                )
 
     # ---- records -----------------------------------------------------------------------------
 
@@ -277,11 +255,7 @@ class Archive:
             ref["refers_to"] = refers.ref
         exchange.ref = ref
         if kind == "response" and exchange.truncated is None:
-            capture = Capture(exchange.target_uri, warc_date(exchange.started), response_id, ref)
-            if message.status == 200:
-                self._replaced[response_id] = self.by_uri.get(exchange.target_uri)
-                self.by_uri[exchange.target_uri] = capture
-            self.by_payload.setdefault(payload_digest, capture)
+            self.captures.added(ref, message.status)
         self._count(kind)
         self._count_bytes(sum(w.length for w in written))
 
@@ -307,9 +281,11 @@ class Archive:
         if exchange.truncated is not None or message.status is None:
             pass  # a cut-short or unparsable response is kept whole, never deduplicated
         elif message.status == 304:
-            earlier, profile = self.by_uri.get(exchange.target_uri), records.PROFILE_NOT_MODIFIED
+            earlier = self.captures.confirmed_by_304(exchange.target_uri)
+            profile = records.PROFILE_NOT_MODIFIED
         elif len(entity) >= self.dedup_min_size:
-            earlier, profile = self.by_payload.get(payload_digest), records.PROFILE_IDENTICAL
+            earlier = self.captures.with_payload(payload_digest)
+            profile = records.PROFILE_IDENTICAL
             if earlier is not None:
                 payload_digest = earlier.ref["payload_digest"]
         if earlier is None or profile is None:
@@ -368,20 +344,8 @@ class Archive:
         written = self._write([record])[0]
         self._count("metadata")
         if "refused" in fields:
-            self._forget(ref)
+            self.captures.forget(ref)
         return written
-
-    def _forget(self, ref: dict[str, Any]) -> None:
-        """A refused capture (a block page, an error) is no page's content: a later 304
-        must not refer to it. (An identical block page later may: it is refused too.)"""
-        record_id, uri = ref["record_id"], ref["target_uri"]
-        current = self.by_uri.get(uri)
-        if current is not None and current.record_id == record_id:
-            earlier = self._replaced.get(record_id)
-            if earlier is None:
-                del self.by_uri[uri]
-            else:
-                self.by_uri[uri] = earlier
 
     def _guard(self, write: Callable[[], Any]) -> Any:
         """Run a write; on failure leave the file for the next run's repair and stop."""
