@@ -10,15 +10,14 @@ its CDXJ index.
 from __future__ import annotations
 
 import json
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
 
+from .files import whole_members
 from .index import cdxj_path
 from .records import printable
 
@@ -38,7 +37,7 @@ def catalog(warcs: list[Path]) -> tuple[dict[str, Entry], list[str]]:
     """Every record of the collection by id (where it is, what it refers to), and the files
     that could not be read to their end (their own checks say why)."""
     entries: dict[str, Entry] = {}
-    damaged: list[str] = []
+    damaged: list[str] = []  # the pointers and revisits into the unread part go unchecked
     for warc in warcs:
         try:
             with warc.open("rb") as handle:
@@ -52,11 +51,12 @@ def catalog(warcs: list[Path]) -> tuple[dict[str, Entry], list[str]]:
                         headers.get_header("WARC-Payload-Digest"),
                         headers.get_header("WARC-Refers-To"),
                     )
-        except (ArchiveLoadFailed, OSError, EOFError, zlib.error) as error:
-            damaged.append(
-                f"{warc.name} can be read only in part ({printable(error)}): the pointers "
-                "and revisits into the rest of it are not checked"
-            )
+        except Exception as error:  # warcio fails on damaged input in many ways
+            damaged.append(f"{warc.name} can be read only in part ({printable(error)})")
+            continue
+        end, _count = whole_members(warc)
+        if end != warc.stat().st_size:  # warcio stops at a bad gzip member, silently
+            damaged.append(f"{warc.name} can be read only to offset {end}")
     return entries, damaged
 
 
