@@ -7,6 +7,8 @@ release, with its images, from the WARCs and from the WACZ."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import shutil
 import signal
@@ -75,6 +77,23 @@ def _member_ends(data: bytes) -> list[int]:
         offset = len(data) - len(inflater.unused_data)
         ends.append(offset)
     return ends
+
+
+def _silent_damage(data: bytearray) -> bytearray:
+    """The first one-byte flip after which warcio reads fewer records and raises nothing
+    (it prints a zlib error and stops): what a reader that trusts warcio would miss."""
+    whole = len(list(ArchiveIterator(io.BytesIO(bytes(data)))))
+    for position in range(len(data) // 10, len(data), 37):
+        damaged = bytearray(data)
+        damaged[position] ^= 0xFF
+        try:
+            with contextlib.redirect_stderr(io.StringIO()):
+                count = len(list(ArchiveIterator(io.BytesIO(bytes(damaged)))))
+        except Exception:
+            continue
+        if count < whole:
+            return damaged
+    raise AssertionError("no such position in this file")
 
 
 def _records(output: Path) -> list[dict[str, Any]]:
@@ -190,7 +209,7 @@ def test_pywb_replays_the_newest_and_oldest_capture_from_the_wacz(
         assert _replays_newest_and_oldest(pywb, _records(output), edited) > 0
 
 
-@pytest.mark.parametrize("where", [0.2, 0.35, 0.5, 0.65, 0.8, "checksum"])
+@pytest.mark.parametrize("where", [0.2, 0.35, 0.5, 0.65, 0.8, "checksum", "silent"])
 def test_verify_names_a_damaged_file_and_only_it(
     history: dict[str, Any], tmp_path: Path, where: float | str
 ) -> None:
@@ -198,9 +217,11 @@ def test_verify_names_a_damaged_file_and_only_it(
     shutil.copytree(history["output"], copy)
     warc = sorted((copy / "warc").glob("*.warc.gz"))[0]
     data = bytearray(warc.read_bytes())
-    if where == "checksum":  # the CRC of the third gzip member: warcio stops there, silently
+    if where == "checksum":  # the CRC of the third gzip member
         third = _member_ends(bytes(data))[2]
         data[third - 6] ^= 0xFF
+    elif where == "silent":  # a flip after which warcio stops early without an error
+        data = _silent_damage(data)
     else:
         data[int(len(data) * float(where))] ^= 0xFF  # one compressed byte flipped
     warc.write_bytes(bytes(data))
