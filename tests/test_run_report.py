@@ -154,22 +154,3 @@ def test_report_counts_what_scrapy_dropped_and_why() -> None:
     assert report["refusals"] == {"blocked": 3}
     assert report["errors"] == {"log_errors": 4, "exceptions": [], "builtins.TimeoutError": 1}
     assert report["status"] == "failed" and report["site"] is None
-
-
-def test_an_unknown_site_is_one_line_and_no_file(tmp_path: Path) -> None:
-    output = tmp_path / "runs" / "a" / "b"
-    done = subprocess.run(
-        [*crawl_command("articlecs", "http://127.0.0.1:9", output), "-a", "site=../../pwned"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 2
-    assert (
-        done.stderr.strip()
-        .splitlines()[-1]
-        .startswith("crawl articlecs: unknown site profile '../../pwned' (known: afmil,")
-    )
-    assert "Traceback" not in done.stderr
-    assert list(tmp_path.rglob("*")) == []  # no lock, no folder, inside OUTPUT_DIR or out

@@ -1,5 +1,7 @@
-"""``scrapy crawl``, with a per-site lock and an exit status that says how the run went.
+"""``scrapy crawl``, with checked arguments, a per-site lock and an exit status that says how the run went.
 
+- The spider and its arguments are checked before Scrapy starts: a bad one is one line
+  on stderr and exit 2, and no file is made from it.
 - A second run of the same site while one is running exits at once (status 75, "try
   again later"), saying so: cron and systemd timers never stack runs.
 - Exit 1 when the run report says ``failed`` (the close monitors failed: no listing read,
@@ -16,38 +18,48 @@ from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.crawler import Crawler
+from scrapy.spiderloader import get_spider_loader
 
 from crawler.monitors import FAILED_STAT
-from crawler.profiles import get_profile
-from crawler.spiders.articlecs import is_loopback
+from crawler.spiders.arguments import ArgumentError, crawl_arguments
+from crawler.spiders.articlecs import ArticleCSSpider, is_loopback
 from pipelines.warc.archive import operator
 
 EXIT_LOCKED = 75  # EX_TEMPFAIL
 
 
 class Command(ScrapyCrawl):
+    site = ""  # the validated site id (process_options)
+
     def short_desc(self) -> str:
         return "Run a spider (incremental by default); exit non-zero when the run fails"
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        """Check the spider and its arguments before Scrapy starts: one line, exit 2."""
+        super().process_options(args, opts)
+        if len(args) != 1:
+            return  # run() gives Scrapy's usage error
+        try:
+            self.site = self._site(args[0], opts)
+        except ArgumentError as error:
+            print(f"crawl {args[0]}: {error}", file=sys.stderr)
+            raise SystemExit(2) from None
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             super().run(args, opts)  # its usage errors
             return
         assert self.settings is not None
-        site = self._site(args[0], opts)
-        if site is None or not self._operator_known(site, opts):
-            self.exitcode = 2
-            return
         lock_dir = Path(self.settings.get("OUTPUT_DIR") or "output") / "state"
         lock_dir.mkdir(parents=True, exist_ok=True)
-        with (lock_dir / f"{site}.lock").open("a+") as lock:
+        with (lock_dir / f"{self.site}.lock").open("a+") as lock:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 lock.seek(0)
                 holder = lock.read().strip() or "another process"
                 print(
-                    f"crawl {site}: another run is in progress ({holder}); not starting",
+                    f"crawl {self.site}: another run is in progress ({holder}); not starting",
                     file=sys.stderr,
                 )
                 self.exitcode = EXIT_LOCKED
@@ -58,40 +70,24 @@ class Command(ScrapyCrawl):
             lock.flush()
             self._crawl(args[0], opts)
 
-    def _site(self, name: str, opts: argparse.Namespace) -> str | None:
-        """The site the crawl is for, validated: the lock file is named after it."""
-        assert self.crawler_process is not None
-        try:
-            spider_class = self.crawler_process.spider_loader.load(name)
-        except KeyError:
-            known = ", ".join(self.crawler_process.spider_loader.list())
-            print(f"crawl: no spider {name!r} (known: {known})", file=sys.stderr)
-            return None
-        if not hasattr(spider_class, "profile_id"):
-            return name  # not a release spider: one lock per spider
-        site = opts.spargs.get("site") or spider_class.profile_id or ""
-        try:
-            return get_profile(site).id
-        except KeyError as error:
-            print(f"crawl {name}: {error.args[0]}", file=sys.stderr)
-            return None
-
-    def _operator_known(self, site: str, opts: argparse.Namespace) -> bool:
-        """A crawl of a real host says who runs it (User-Agent, warcinfo operator)."""
+    def _site(self, name: str, opts: argparse.Namespace) -> str:
+        """The site the crawl is for, from validated arguments: the lock is named after it."""
         assert self.settings is not None
+        loader = get_spider_loader(self.settings)
         try:
-            origin = opts.spargs.get("base_url") or get_profile(site).origin
+            spider_class = loader.load(name)
         except KeyError:
-            return True  # not a release spider
-        if is_loopback(origin) or operator(self.settings):
-            return True
-        print(
-            f"crawl {site}: set CRAWLER_CONTACT (an e-mail address or a URL): who runs this "
-            f"crawl, for the User-Agent and the archive's warcinfo "
-            f"(-s CRAWLER_CONTACT=you@example.org)",
-            file=sys.stderr,
-        )
-        return False
+            raise ArgumentError(f"no such spider (known: {', '.join(loader.list())})") from None
+        if not issubclass(spider_class, ArticleCSSpider):
+            return name  # not a release spider: one lock per spider
+        arguments = crawl_arguments(spider_class.profile_id, opts.spargs)
+        if not is_loopback(arguments.base_url) and not operator(self.settings):
+            raise ArgumentError(
+                "set CRAWLER_CONTACT (an e-mail address or a URL): who runs this crawl, "
+                "for the User-Agent and the archive's warcinfo "
+                "(-s CRAWLER_CONTACT=you@example.org)"
+            )
+        return arguments.profile.id
 
     def _crawl(self, name: str, opts: argparse.Namespace) -> None:
         assert self.crawler_process is not None

@@ -36,7 +36,7 @@ from crawler.parsers.model import (
     ROBOTS,
     TRANSIENT_REASONS,
 )
-from crawler.profiles import SiteProfile, get_profile
+from crawler.profiles import SiteProfile
 from pipelines.failure import stop_for_write_error
 from pipelines.state.crawl import state_failure, state_for
 from pipelines.state.journal import WriteFailed, journal_for
@@ -44,13 +44,13 @@ from pipelines.state.store import GONE as GONE_STATUS
 from pipelines.state.store import LIVE, Checked, Refused
 from pipelines.state.validators import note_validators
 
+from .arguments import crawl_arguments
 from .fetching import describe, handled, header_pairs, request_of
 from .incremental import (
     NOT_MODIFIED,
     SiteState,
     conditional_headers,
     now,
-    parse_revisit,
     validators,
 )
 from .ledger import RunLedger
@@ -85,20 +85,15 @@ class ArticleCSSpider(ListingWalker, MediaArchiver):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        site_id = site or self.profile_id
-        if not site_id:
-            raise ValueError("spider articlecs needs -a site=<profile id>")
-        try:
-            self.profile: SiteProfile = get_profile(site_id)
-        except KeyError as error:
-            raise ValueError(str(error.args[0])) from None
-        self.base_url = (base_url or self.profile.origin).rstrip("/")
+        given = {"site": site, "base_url": base_url, "max_pages": max_pages}
+        given |= {"full": full, "revisit": revisit}
+        arguments = crawl_arguments(self.profile_id, {**given, **kwargs})
+        self.profile: SiteProfile = arguments.profile
+        self.base_url = arguments.base_url
+        self.max_pages = arguments.max_pages
+        self.full = arguments.full
+        self.revisit: int | bool = arguments.revisit
         parts = urlsplit(self.base_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"-a base_url must be an http(s) origin, got {base_url!r}")
-        self.max_pages = _positive_int("max_pages", max_pages)
-        self.full = str(full or "").lower() in ("1", "true", "yes")
-        self.revisit: int | bool = parse_revisit(revisit)
         # A mirror serves the publisher's media too; a real crawl fetches them from their host.
         self.mirrored = self.base_url != self.profile.origin
         base_host = parts.hostname or ""
@@ -325,18 +320,6 @@ class ArticleCSSpider(ListingWalker, MediaArchiver):
         count, waiting = self.site_state.finish_run(reason)
         if count:
             self.crawler.stats.set_value("state/waiting", {"count": count, "releases": waiting})
-
-
-def _positive_int(name: str, value: str | int | None) -> int | None:
-    if value in (None, "", "0", 0):
-        return None
-    try:
-        number = int(value)
-    except ValueError:
-        raise ValueError(f"-a {name} must be a positive integer, got {value!r}") from None
-    if number < 0:
-        raise ValueError(f"-a {name} must be a positive integer, got {value!r}")
-    return number
 
 
 def is_loopback(url: str) -> bool:

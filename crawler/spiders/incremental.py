@@ -43,18 +43,6 @@ def validators(response: Response) -> tuple[str | None, str | None]:
     )
 
 
-def parse_revisit(value: str | None) -> int | bool:
-    """``all`` -> True, ``DAYS`` -> int, nothing -> False."""
-    if value in (None, "", "0", "no", "false"):
-        return False
-    assert value is not None
-    if value.lower() == "all":
-        return True
-    if value.isdigit() and int(value) > 0:
-        return int(value)
-    raise ValueError(f"-a revisit must be 'all' or a number of days, got {value!r}")
-
-
 class SiteState:
     def __init__(self, store: StateStore | None, journal: Journal, site: str) -> None:
         self.store = store

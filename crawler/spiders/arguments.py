@@ -1,0 +1,122 @@
+"""The spider arguments of a release crawl (``-a NAME=VALUE``), checked before anything runs.
+
+One function reads them for the spider and for ``scrapy crawl``, so a bad value is one
+line naming the argument and what it accepts — before a lock, a file or a request is made
+from it. Nothing here imports Scrapy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from crawler.profiles import SiteProfile, all_profiles, get_profile
+
+ARGUMENTS = ("site", "base_url", "max_pages", "full", "revisit")
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("", "0", "false", "no", "off")
+
+
+class ArgumentError(ValueError):
+    """A spider argument that cannot be used; its message is one line for the operator."""
+
+
+@dataclass(frozen=True)
+class CrawlArguments:
+    profile: SiteProfile
+    base_url: str  # an http(s) origin, no trailing slash
+    max_pages: int | None
+    full: bool
+    revisit: int | bool  # True: every release; N: published in the last N days
+
+
+def crawl_arguments(default_site: str | None, arguments: dict[str, Any]) -> CrawlArguments:
+    """Check every argument; raise ArgumentError on the first that cannot be used.
+
+    Arguments starting with ``_`` are the scheduler's (Scrapyd passes ``_job``).
+    """
+    unknown = sorted(name for name in arguments if name not in ARGUMENTS and name[:1] != "_")
+    if unknown:
+        raise ArgumentError(f"unknown argument -a {unknown[0]} (known: {', '.join(ARGUMENTS)})")
+    site = _text(arguments.get("site")) or default_site
+    if not site:
+        raise ArgumentError(f"needs -a site=ID (known: {', '.join(sorted(all_profiles()))})")
+    try:
+        profile = get_profile(site)
+    except KeyError:
+        raise ArgumentError(
+            f"unknown site {_quoted(site)} (known: {', '.join(sorted(all_profiles()))})"
+        ) from None
+    return CrawlArguments(
+        profile=profile,
+        base_url=origin(_text(arguments.get("base_url")) or profile.origin),
+        max_pages=_positive_int("max_pages", arguments.get("max_pages")),
+        full=_flag("full", arguments.get("full")),
+        revisit=revisit_days(arguments.get("revisit")),
+    )
+
+
+def origin(value: str) -> str:
+    """``scheme://host[:port]`` of an http(s) URL with nothing after the host but ``/``."""
+    bad = ArgumentError(
+        f"-a base_url must be an http(s) origin such as http://127.0.0.1:8000, got {_quoted(value)}"
+    )
+    try:
+        parts = urlsplit(value.strip())
+        port = parts.port  # raises on a port that is not a number
+    except ValueError:
+        raise bad from None
+    host = parts.hostname or ""
+    if (
+        parts.scheme not in ("http", "https")
+        or not host
+        or parts.username is not None
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or not all(c.isalnum() or c in ".-[]:" for c in host)
+    ):
+        raise bad
+    netloc = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme}://{netloc}" + (f":{port}" if port is not None else "")
+
+
+def revisit_days(value: Any) -> int | bool:
+    """``all`` -> True, ``DAYS`` -> int, nothing -> False."""
+    text = _text(value).lower()
+    if text in _FALSE:
+        return False
+    if text == "all":
+        return True
+    if text.isdigit() and int(text) > 0:
+        return int(text)
+    raise ArgumentError(f"-a revisit must be 'all' or a number of days, got {_quoted(value)}")
+
+
+def _positive_int(name: str, value: Any) -> int | None:
+    text = _text(value)
+    if text in ("", "0"):
+        return None
+    if not text.isdigit():
+        raise ArgumentError(f"-a {name} must be a positive integer, got {_quoted(value)}")
+    return int(text)
+
+
+def _flag(name: str, value: Any) -> bool:
+    text = _text(value).lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ArgumentError(f"-a {name} must be 1 or 0, got {_quoted(value)}")
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _quoted(value: Any) -> str:
+    """The value as a short printable literal (an argument may hold anything)."""
+    text = repr(_text(value))
+    return text if len(text) <= 80 else text[:77] + "..."

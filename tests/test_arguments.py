@@ -1,0 +1,91 @@
+"""Spider arguments are checked before anything is made from them: one line, exit 2."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from crawler.spiders.arguments import ArgumentError, crawl_arguments, origin
+from tests.conftest import ROOT
+from tests.crawling import scrapy_command
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"site": "../../pwned"}, "unknown site '../../pwned' (known: afmil,"),
+        ({"site": "http://HOST"}, "unknown site 'http://HOST'"),
+        ({"site": "usfj/../usfk"}, "unknown site"),
+        ({}, "needs -a site=ID (known: afmil,"),
+        ({"site": "usfj", "max_pages": "abc"}, "-a max_pages must be a positive integer"),
+        ({"site": "usfj", "max_pages": "-3"}, "-a max_pages must be a positive integer"),
+        ({"site": "usfj", "max_pages": "1e9"}, "-a max_pages must be a positive integer"),
+        ({"site": "usfj", "revisit": "xyz"}, "-a revisit must be 'all' or a number of days"),
+        ({"site": "usfj", "revisit": "-1"}, "-a revisit must be"),
+        ({"site": "usfj", "full": "maybe"}, "-a full must be 1 or 0"),
+        ({"site": "usfj", "base_url": "ftp://x"}, "-a base_url must be an http(s) origin"),
+        ({"site": "usfj", "base_url": "notaurl"}, "-a base_url must be an http(s) origin"),
+        ({"site": "usfj", "base_url": "http://a/../b"}, "-a base_url must be"),
+        ({"site": "usfj", "base_url": "http://user:pw@host"}, "-a base_url must be"),
+        ({"site": "usfj", "base_url": "http://x:99999"}, "-a base_url must be"),
+        ({"site": "usfj", "base_url": "http://x?a=1"}, "-a base_url must be"),
+        ({"site": "usfj", "base_url": "http://ho st"}, "-a base_url must be"),
+        ({"site": "usfj", "kinds": "all"}, "unknown argument -a kinds (known: site, base_url,"),
+        ({"site": "usfj", "Site": "usfk"}, "unknown argument -a Site"),
+    ],
+)
+def test_a_bad_argument_is_named_with_what_it_accepts(
+    arguments: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ArgumentError) as raised:
+        crawl_arguments(None, arguments)
+    assert str(raised.value).startswith(message) or message in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+def test_good_arguments_are_read() -> None:
+    read = crawl_arguments(
+        "usfk",
+        {"base_url": " http://127.0.0.1:8080/ ", "max_pages": "3", "full": "yes", "_job": "x"},
+    )
+    assert (read.profile.id, read.base_url, read.max_pages, read.full) == (
+        "usfk",
+        "http://127.0.0.1:8080",
+        3,
+        True,
+    )
+    assert read.revisit is False
+    assert crawl_arguments("usfj", {"revisit": "all"}).revisit is True
+    assert crawl_arguments("usfj", {"revisit": "7", "max_pages": "0"}).revisit == 7
+    assert crawl_arguments("usfj", {}).base_url == "https://www.usfj.mil"
+    assert origin("http://[::1]:8000") == "http://[::1]:8000"
+
+
+@pytest.mark.parametrize(
+    ("spider", "argument", "line"),
+    [
+        ("articlecs", "site=../../pwned", "crawl articlecs: unknown site '../../pwned' (known: "),
+        ("articlecs", "site=http://HOST", "crawl articlecs: unknown site 'http://HOST' (known: "),
+        ("usfj", "max_pages=abc", "crawl usfj: -a max_pages must be a positive integer"),
+        ("usfj", "base_url=ftp://x", "crawl usfj: -a base_url must be an http(s) origin"),
+        ("usfj", "bogus=1", "crawl usfj: unknown argument -a bogus"),
+        ("nosuch", "site=usfj", "crawl nosuch: no such spider (known: afmil, articlecs,"),
+    ],
+)
+def test_the_crawl_command_answers_a_bad_argument_with_one_line_and_no_file(
+    tmp_path: Path, spider: str, argument: str, line: str
+) -> None:
+    output = tmp_path / "runs" / "a" / "b"
+    done = subprocess.run(
+        [*scrapy_command("crawl"), spider, "-a", argument, "-s", f"OUTPUT_DIR={output}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [done.stderr.strip()]  # one line, no Scrapy banner
+    assert done.stderr.startswith(line)
+    assert list(tmp_path.rglob("*")) == []  # no lock, no folder, inside OUTPUT_DIR or out
