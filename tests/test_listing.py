@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from crawler.parsers import listing
+from crawler.parsers.feeds import read_feed
 from crawler.profiles import get_profile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +40,11 @@ def test_pagination() -> None:
 
 
 def test_real_af_mil_feed() -> None:
-    feed = (ROOT / "tests" / "sample_data" / "afmil-rss-2016.xml").read_text(encoding="utf-8")
-    links = listing.feed_links(feed, get_profile("afmil"))
+    feed = (ROOT / "tests" / "sample_data" / "afmil-rss-2016.xml").read_bytes()
+    read = read_feed(
+        feed, get_profile("afmil"), "https://www.af.mil/rss", "application/rss+xml; charset=utf-8"
+    )
+    assert read.format == "rss20"
+    links = read.links
     assert len(links) == 20
     assert links[0].endswith("/Article/590267/womens-af-history-expands-with-new-four-star.aspx")

@@ -1,4 +1,5 @@
-"""``scrapy crawl``, with checked arguments, a per-site lock and an exit status that says how the run went.
+"""``scrapy crawl``, with checked arguments, a per-site lock and an exit status that says
+how the run went.
 
 - The spider and its arguments are checked before Scrapy starts: a bad one is one line
   on stderr and exit 2, and no file is made from it.

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
+import charset_normalizer
 from parsel import Selector
 from w3lib.encoding import html_to_unicode
 
@@ -35,10 +36,31 @@ PLATFORMS = {"articlecs": articlecs}
 
 
 def decode(body: bytes, headers: Headers = ()) -> str:
-    """Body as text, honouring the Content-Type charset, then BOM and ``<meta charset>``."""
+    """Body as text, honouring the Content-Type charset, then BOM and ``<meta charset>`` —
+    unless the bytes prove the declaration wrong: non-ASCII text that is valid UTF-8 is
+    UTF-8 (legacy encodings almost never validate as UTF-8 by chance), and a page
+    declared UTF-8 that is not is read by its own BOM or ``<meta>``, else detected."""
     content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
-    _encoding, text = html_to_unicode(content_type, body)
+    encoding, text = html_to_unicode(content_type, body, auto_detect_fun=_detect)
+    utf8 = encoding.replace("-", "").lower() in ("utf8", "utf8sig")
+    if not utf8 and body.isascii() is False and (as_utf8 := _strict_utf8(body)) is not None:
+        return as_utf8
+    if utf8 and _strict_utf8(body) is None:
+        return html_to_unicode(None, body, default_encoding="cp1252", auto_detect_fun=_detect)[1]
     return text
+
+
+def _strict_utf8(body: bytes) -> str | None:
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+
+
+def _detect(body: bytes) -> str | None:
+    """An encoding guessed from the bytes, when nothing declares one (charset-normalizer)."""
+    best = charset_normalizer.from_bytes(body[:65536]).best()
+    return best.encoding if best is not None else None
 
 
 def parse(

@@ -1,4 +1,4 @@
-"""Article links and pagination of listing pages and RSS feeds (pure, like the parsers).
+"""Article links and pagination of listing pages (pure, like the parsers; feeds: feeds.py).
 
 Profile selectors pick the listing's own items, so a "most popular" sidebar is not taken
 for the listing. When they find nothing (markup drift), every link or
@@ -39,11 +39,18 @@ def _unique(
     for css in css_list:
         for href in selector.css(css).getall():
             url = urljoin(base_url, href.strip())
-            key = profile.article_key(url)
+            key = profile.article_key(url) if on_site(url, base_url, profile) else None
             if key and key[0] not in seen:
                 seen.add(key[0])
                 links.append(url)
     return links
+
+
+def on_site(url: str, page_url: str, profile: SiteProfile) -> bool:
+    """True for a link to one of the site's hosts or to the host that served the page (a
+    mirror); a link elsewhere is not the site's release, whatever its path says."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host == (urlsplit(page_url).hostname or "").lower() or profile.owns(url)
 
 
 def page_number(url: str) -> int:
@@ -80,26 +87,3 @@ def with_page(url: str, number: int) -> str:
     query.append(("Page", str(number)))
     encoded = "&".join(f"{k}={v}" for k, v in query)
     return parts._replace(query=encoded).geturl()
-
-
-_FEED_ROOT = re.compile(r"<(?:[\w-]+:)?(?:rss|feed|RDF)[\s>]", re.IGNORECASE)
-
-
-def looks_like_feed(text: str) -> bool:
-    """True when the document is an RSS, Atom or RDF feed (not an HTML page in its place)."""
-    return bool(_FEED_ROOT.search(text[:4096]))
-
-
-def feed_links(text: str, profile: SiteProfile) -> list[str]:
-    """Article URLs of an RSS feed's items (``<link>``, else a permalink ``<guid>``)."""
-    selector = Selector(text=text, type="xml")
-    selector.remove_namespaces()
-    links: list[str] = []
-    seen: set[str] = set()
-    for item in selector.xpath("//item"):
-        url = (item.xpath("link/text()").get() or item.xpath("guid/text()").get() or "").strip()
-        key = profile.article_key(url) if url else None
-        if key and key[0] not in seen:
-            seen.add(key[0])
-            links.append(url)
-    return links

@@ -32,6 +32,8 @@ MISSING_FIELDS = "missing_fields"
 UNKNOWN_SITE = "unknown_site"
 INVALID = "invalid"  # extracted, but the record fails the JSON Schema
 ROBOTS = "robots_disallowed"  # robots.txt forbids the page
+# A response built to attack its reader (a feed declaring entities: XXE, "billion laughs").
+HOSTILE = "hostile"
 GONE = "gone"  # 404 or 410
 
 TRANSIENT_REASONS = frozenset(
@@ -45,7 +47,9 @@ TRANSIENT_REASONS = frozenset(
         WRONG_PAGE,
     }
 )
-PERMANENT_REASONS = frozenset({NOT_A_RELEASE, MISSING_FIELDS, UNKNOWN_SITE, INVALID, ROBOTS})
+PERMANENT_REASONS = frozenset(
+    {NOT_A_RELEASE, MISSING_FIELDS, UNKNOWN_SITE, INVALID, ROBOTS, HOSTILE}
+)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,8 @@ from twisted.python.failure import Failure
 from crawler.parsers import Reject, decode
 from crawler.parsers import listing as listing_parser
 from crawler.parsers.classify import classify, nothing_found
-from crawler.parsers.model import DOWNLOAD_ERROR, EMPTY_LISTING, TRUNCATED
+from crawler.parsers.feeds import FeedRead, HostileFeed, read_feed
+from crawler.parsers.model import DOWNLOAD_ERROR, EMPTY_LISTING, HOSTILE, TRUNCATED
 from crawler.profiles import ArticleKey
 from pipelines.state.journal import WriteFailed
 from pipelines.state.store import Walk
@@ -259,13 +260,20 @@ class ListingWalker(Fetching):
             return
         text = decode(response.body, header_pairs(response))
         verdict = classify(response.url, response.status, Selector(text=text), text)
-        if verdict is None and not listing_parser.looks_like_feed(text):
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+        feed = FeedRead("", [])
+        if verdict is None:
+            try:
+                feed = read_feed(response.body, self.profile, response.url, content_type)
+            except HostileFeed as error:
+                verdict = Reject(HOSTILE, str(error), response.url)
+        if verdict is None and not feed.format and not feed.links:
             verdict = nothing_found(response.url, Selector(text=text), "feed items")
         if verdict is not None:
             self.note_refusal(response, verdict)
             yield from self.page_refused(request_of(response), verdict, "feed", source)
             return
-        links = listing_parser.feed_links(text, self.profile)
+        links = feed.links
         stats.inc_value("feed/pages")
         stats.inc_value("feed/links", len(links))
         keys = [(k, link) for link in links if (k := self.profile.article_key(link))]
