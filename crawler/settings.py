@@ -42,7 +42,15 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.downloader.backoff.BackoffRetryMiddleware": 550,
     "crawler.downloader.backoff.BackoffMiddleware": 900,
+    # Before RedirectMiddleware (600) sees the response: off-site and looping redirects
+    # reach the request's errback instead of being dropped unseen.
+    "crawler.downloader.redirects.RedirectScopeMiddleware": 650,
 }
+REDIRECT_MAX_TIMES = 5
+# A release page is tens of kilobytes; a larger answer is a broken or hostile server, cut
+# and refused as too_large (media have their own limit, ARCHIVE_MEDIA_MAX_SIZE).
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 # Spiders retry refused pages (block page, module error) from their callbacks on purpose.
 META_COPY_WARN_SKIP_KEYS = ["retry_times"]
 DOWNLOAD_TIMEOUT = 60

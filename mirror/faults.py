@@ -14,6 +14,22 @@ page. ``/__mirror/fault?clear=1`` removes every fault. Kinds:
 - ``other``: an article URL answers with the next listed release's page (a cache mix-up);
 - ``half``: a listing page with half its items left out, its pager kept;
 - a status code (``404``, ``410``, ``429``, ``500``, ``502``, ``503``): an error page with it.
+
+And what hostile or broken servers do on the wire and in the bytes:
+
+- ``reset``: the headers and half the body, then a TCP reset;
+- ``short``: a Content-Length the body never reaches, then the connection closes;
+- ``stall``: the headers, then nothing for ``seconds`` (default 30) before closing;
+- ``loop``: a 302 to the same URL; ``offsite``: a 302 to ``http://offsite.invalid/...``;
+- ``charset``: the page's UTF-8 bytes declared ``Shift_JIS`` (header and ``<meta>``);
+  ``nocharset``: no charset declared anywhere;
+- ``huge``: the page padded to ``size`` bytes (default 50 MB);
+- ``malformed``: the page with its closing ``</p>``/``</div>`` tags dropped and stray
+  bytes inserted;
+- ``aliases``: a listing page linking each release under several URLs (another slug,
+  another case, ``http``, a query string);
+- ``endless``: a listing whose every ``?Page=N`` answers with items and links page N+1;
+- ``xxe`` / ``laughs``: the feed with an external entity / a billion-laughs DTD.
 """
 
 from __future__ import annotations
@@ -22,6 +38,8 @@ import threading
 from dataclasses import dataclass, field
 
 KINDS = ("akamai", "cloudflare", "module_error", "empty", "truncated", "other", "half")
+WIRE = ("reset", "short", "stall", "loop", "offsite")
+BYTES = ("charset", "nocharset", "huge", "malformed", "aliases", "endless", "xxe", "laughs")
 STATUSES = (404, 410, 429, 500, 502, 503)
 
 
@@ -31,6 +49,8 @@ class Fault:
     kind: str
     remaining: int | None  # None: every request
     retry_after: str | None = None
+    seconds: float = 30.0  # stall
+    size: int = 50 * 1024 * 1024  # huge
 
     def matches(self, target: str) -> bool:
         if self.pattern.endswith("*"):
@@ -45,10 +65,17 @@ class Faults:
     active: list[Fault] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def add(self, pattern: str, kind: str, times: int, retry_after: str | None) -> Fault:
-        if kind not in KINDS and not (kind.isdigit() and int(kind) in STATUSES):
-            raise ValueError(f"unknown fault kind {kind!r}; known: {', '.join(KINDS)}, {STATUSES}")
+    def add(
+        self, pattern: str, kind: str, times: int, retry_after: str | None, **extra: float
+    ) -> Fault:
+        known = (*KINDS, *WIRE, *BYTES)
+        if kind not in known and not (kind.isdigit() and int(kind) in STATUSES):
+            raise ValueError(f"unknown fault kind {kind!r}; known: {', '.join(known)}, {STATUSES}")
         fault = Fault(pattern.lower(), kind, times or None, retry_after)
+        if "seconds" in extra:
+            fault.seconds = float(extra["seconds"])
+        if "size" in extra:
+            fault.size = int(extra["size"])
         with self.lock:
             self.active.append(fault)
         return fault

@@ -334,11 +334,20 @@ def listing_item(site: MirrorSite, release: MirrorRelease, index: int) -> str:
     )
 
 
-def listing(site: MirrorSite, number: int, half: bool = False) -> str:
-    """A listing page; ``half``: with half its items left out (the pager kept)."""
+def listing(
+    site: MirrorSite, number: int, half: bool = False, aliases: bool = False, endless: bool = False
+) -> str:
+    """A listing page; ``half``: with half its items left out (the pager kept); ``aliases``:
+    each release linked under several URLs; ``endless``: past the last full page, full
+    pages from the start again, and a link to the next page, forever."""
     releases = site.page(number)
+    if endless and len(releases) < site.page_size:
+        full_pages = max(1, len(site.listed()) // site.page_size)
+        releases = site.page((number - 1) % full_pages + 1)
     releases = releases[: len(releases) // 2] if half else releases
     items = [listing_item(site, r, i) for i, r in enumerate(releases)]
+    if aliases:
+        items += [alias for r in releases for alias in _aliases(site, r)]
     pinned = [listing_item(site, r, 0) for r in site.pinned()]
     if site.id == "wargov":
         body = f'<div class="alist"><div class="alist-inner">{"".join(items)}</div></div>'
@@ -355,7 +364,35 @@ def listing(site: MirrorSite, number: int, half: bool = False) -> str:
             f'<a href="{article_path(site, newest)}">{escape(newest.title)}</a></aside>'
         )
     inner = body + pager(site, number) + sidebar
+    if endless:
+        inner += f'<a class="next" href="{site.profile.listings[0]}?Page={number + 1}">Next</a>'
     return page(site, f"{site.profile.publisher} > News", module(site, "Article", inner))
+
+
+def _aliases(site: MirrorSite, release: MirrorRelease) -> list[str]:
+    """Links to one release under other URLs: another slug, upper case, http, a query."""
+    path = article_path(site, release)
+    host = site.profile.host
+    other_slug = path.replace(f"/{release.slug}/", "/another-title/")
+    forms = [other_slug, path.upper(), f"http://{host}{path}", f"{path}?utm_source=feed"]
+    return [
+        f'<li><h1><a href="{escape(url)}">{escape(release.title)}</a></h1></li>' for url in forms
+    ]
+
+
+def hostile_feed(feed: str, kind: str) -> str:
+    """The feed with an external entity (``xxe``) or a billion-laughs DTD (``laughs``)."""
+    if kind == "xxe":
+        dtd = '<!DOCTYPE rss [<!ENTITY secret SYSTEM "file:///etc/passwd">]>'
+        feed = feed.replace("<title>", "<title>&secret;", 1)
+    else:
+        levels = '<!ENTITY l0 "lol">' + "".join(
+            f'<!ENTITY l{n} "{("&l" + str(n - 1) + ";") * 10}">' for n in range(1, 10)
+        )
+        dtd = f"<!DOCTYPE rss [{levels}]>"
+        feed = feed.replace("<title>", "<title>&l9;", 1)
+    head, _, rest = feed.partition("?>")
+    return f"{head}?>{dtd}{rest}"
 
 
 def rss(site: MirrorSite, origin: str) -> str:

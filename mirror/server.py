@@ -12,7 +12,10 @@ import gzip
 import hashlib
 import json
 import re
+import socket
+import struct
 import threading
+import time
 from dataclasses import replace
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,7 +23,7 @@ from importlib import resources
 from urllib.parse import parse_qsl, urlsplit
 
 from . import render
-from .faults import Fault
+from .faults import BYTES, Fault
 from .site import (
     BASE_MODIFIED,
     BLOCKED,
@@ -59,11 +62,15 @@ class MirrorHandler(BaseHTTPRequestHandler):
         if path.startswith("/__mirror/"):
             return self._control(path.removeprefix("/__mirror/"), query)
         fault = self.site.faults.take(path + (f"?{parts.query}" if parts.query else ""))
-        self.cut_short = fault is not None and fault.kind == "truncated"
-        self.other_page = fault is not None and fault.kind == "other"
-        self.half = fault is not None and fault.kind == "half"
-        self.note = f" fault:{fault.kind}" if fault is not None else ""  # in the served log
-        if fault is not None and not (self.cut_short or self.other_page or self.half):
+        self.fault = fault  # a fault on the page's bytes or on the wire (_send, _write)
+        kind = fault.kind if fault is not None else ""
+        self.cut_short = kind == "truncated"
+        self.other_page = kind == "other"
+        self.half = kind == "half"
+        self.note = f" fault:{kind}" if fault is not None else ""  # in the served log
+        if kind in ("loop", "offsite"):
+            return self._redirect(kind)
+        if fault is not None and kind not in _ON_PAGE:
             return self._fault(fault)
         origin = f"http://{self.headers.get('Host', '127.0.0.1')}"
         if path == "/robots.txt":
@@ -74,15 +81,24 @@ class MirrorHandler(BaseHTTPRequestHandler):
             number = int(query.get("page", "1") or 1) if query.get("page", "1").isdigit() else 1
             return self._send(
                 200,
-                render.listing(self.site, number, half=self.half),
+                render.listing(
+                    self.site,
+                    number,
+                    half=self.half,
+                    aliases=kind == "aliases",
+                    endless=kind == "endless",
+                ),
                 modified=self.site.last_modified(),
             )
         if path.lower() == "/desktopmodules/articlecs/rss.ashx":
             feed = next((f for f in profile.feeds if str(f.site) == query.get("site")), None)
             if feed and str(feed.content_type) == query.get("contenttype"):
+                document = render.rss(self.site, origin)
+                if kind in ("xxe", "laughs"):
+                    document = render.hostile_feed(document, kind)
                 return self._send(
                     200,
-                    render.rss(self.site, origin),
+                    document,
                     "application/rss+xml; charset=utf-8",
                     modified=self.site.last_modified(),
                 )
@@ -152,11 +168,13 @@ class MirrorHandler(BaseHTTPRequestHandler):
                 site.faults.clear()
                 return self._json({"cleared": True})
             try:
+                extra = {k: float(query[k]) for k in ("seconds", "size") if k in query}
                 fault = site.faults.add(
                     query.get("path", ""),
                     query.get("kind", ""),
                     int(query.get("times", "1")),
                     query.get("retry_after"),
+                    **extra,
                 )
             except ValueError as error:
                 return self._json({"error": str(error)}, 400)
@@ -196,6 +214,11 @@ class MirrorHandler(BaseHTTPRequestHandler):
             body = render.page(self.site, title, f"<h1>{title}</h1><p>Please try again.</p>")
         self._write(status, body.encode("utf-8"), {"Content-Type": "text/html", **extra})
 
+    def _redirect(self, kind: str) -> None:
+        """A redirect to itself (a loop) or to a host that is not the site's."""
+        target = self.path if kind == "loop" else f"http://offsite.invalid{self.path}"
+        self._write(302, b"", {"Location": target, "Content-Type": "text/html"})
+
     def _json(self, value: object, status: int = 200) -> None:
         self._write(
             status, json.dumps(value).encode(), {"Content-Type": "application/json"}, log=False
@@ -223,6 +246,10 @@ class MirrorHandler(BaseHTTPRequestHandler):
         data = body.encode("utf-8") if isinstance(body, str) else body
         if getattr(self, "cut_short", False):  # the "truncated" fault: a whole response
             data, cache = data[: len(data) * 2 // 5], False
+        fault = getattr(self, "fault", None)
+        if fault is not None and fault.kind in _ON_BYTES and status == 200:
+            data, content_type = _spoil(fault, data, content_type)
+            cache = False
         headers = {"Content-Type": content_type, "Cache-Control": "private"}
         if cache:
             etag = '"' + hashlib.sha1(data).hexdigest()[:16] + '"'
@@ -231,7 +258,8 @@ class MirrorHandler(BaseHTTPRequestHandler):
                 self._write(304, b"", headers)
                 return
         headers.update(extra or {})
-        if "gzip" in self.headers.get("Accept-Encoding", "") and len(data) > 256:
+        spoiled = fault is not None and fault.kind == "huge"
+        if "gzip" in self.headers.get("Accept-Encoding", "") and len(data) > 256 and not spoiled:
             data = gzip.compress(data, mtime=0)
             headers["Content-Encoding"] = "gzip"
             headers["Vary"] = "Accept-Encoding"
@@ -259,8 +287,42 @@ class MirrorHandler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
+        fault = getattr(self, "fault", None)
+        if fault is not None and fault.kind in ("reset", "short", "stall") and log:
+            return self._misbehave(fault, data)
         if self.command != "HEAD" and status != 304:
             self.wfile.write(data)
+
+    def _misbehave(self, fault: Fault, data: bytes) -> None:
+        """What a broken server or proxy does on the wire, after a normal status line."""
+        if fault.kind == "stall":
+            self.wfile.flush()
+            time.sleep(fault.seconds)
+        else:
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+        if fault.kind == "reset":  # SO_LINGER 0: close() sends a RST, not a FIN
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
+
+
+_ON_PAGE = ("truncated", "other", "half", *BYTES, "reset", "short", "stall")
+_ON_BYTES = ("charset", "nocharset", "huge", "malformed")
+
+
+def _spoil(fault: Fault, data: bytes, content_type: str) -> tuple[bytes, str]:
+    """The page's bytes and type as a broken server sends them (mirror/faults.py)."""
+    if fault.kind == "charset":
+        data = data.replace(b'<meta charset="utf-8" />', b'<meta charset="shift_jis" />')
+        return data, "text/html; charset=Shift_JIS"
+    if fault.kind == "nocharset":
+        return data.replace(b'<meta charset="utf-8" />', b""), "text/html"
+    if fault.kind == "huge":
+        padding = b"<!--" + b" " * max(fault.size - len(data) - 7, 0) + b"-->"
+        return data.replace(b"</body>", padding + b"</body>", 1), content_type
+    # malformed: closing tags dropped, stray bytes after <body>
+    data = re.sub(rb"</(?:p|div)>", b"", data)
+    return data.replace(b"<body>", b"<body>\xff\xfe\x00<", 1), content_type
 
 
 _MEDIA = re.compile(r"^/\d{4}/[A-Za-z]{3}/\d{2}/\d+/")

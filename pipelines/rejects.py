@@ -1,9 +1,9 @@
 """Write every refused page (block page, module error, invalid record, …) to the rejects file.
 
 One JSON line per reject with the URL, reason, detail and failing fields; counted as
-``release/rejected/<reason>``. The journal records the refusal in the state store (when
-to try again) once the line is durable. The item then stops here: a reject is never a
-release.
+``release/rejected/<reason>`` and named in the run's report. The journal records the
+refusal in the state store (when to try again) once the line is durable. The item then
+stops here: a reject is never a release.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from crawler.parsers.model import GONE, TRANSIENT_REASONS
 from .output import site_id
 from .state.journal import Journal, WriteFailed, journal_for
 from .state.store import Refused
+
+REFUSED_STAT = "run/refused"  # every refusal of the run, by name, for its report
 
 
 def refusal(reject: Reject, when: str) -> Refused | None:
@@ -57,4 +59,7 @@ class RejectsPipeline:
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("release/rejected")
         self.crawler.stats.inc_value(f"release/rejected/{item.reason}")
+        named = list(self.crawler.stats.get_value(REFUSED_STAT) or [])
+        named.append({"id": item.id, "url": item.url, "reason": item.reason})
+        self.crawler.stats.set_value(REFUSED_STAT, named)
         raise DropItem(f"refused {item.url}: {item.reason} ({item.detail})", log_level="INFO")

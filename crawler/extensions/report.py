@@ -22,6 +22,7 @@ from crawler.extensions.errors import ERRORS_STAT
 from crawler.monitors import FAILED_STAT
 from crawler.spiders.ledger import UNFETCHED_STAT, Unfetched
 from pipelines.output import run_file
+from pipelines.rejects import REFUSED_STAT
 
 REPORT_KEY = "report/path"
 
@@ -62,6 +63,8 @@ def build_report(stats: dict[str, Any], spider: Spider) -> dict[str, Any]:
         # Requests (redirects among them) to hosts outside the site, dropped by Scrapy.
         "offsite_dropped": stats.get("offsite/filtered", 0),
         "refusals": _prefixed(stats, "release/rejected/"),
+        # Every page refused in this run: id, URL, reason (the rejects file has the detail).
+        "refused": list(stats.get(REFUSED_STAT) or []),
         # What it was asked to fetch and did not get, by name (the run failed on them).
         "unfetched": list(stats.get(UNFETCHED_STAT) or []),
         "retries": stats.get("retry/count", 0),

@@ -27,6 +27,8 @@ EMPTY_LISTING = "empty_listing"  # a listing page with no article links (a JavaS
 # releases than the page before).
 TRUNCATED = "truncated"
 WRONG_PAGE = "wrong_page"  # the page names another article than its URL (a cache mix-up)
+REDIRECTED = "redirected"  # a redirect off the site, in a loop, or longer than allowed
+TOO_LARGE = "too_large"  # a response larger than DOWNLOAD_MAXSIZE (cut, never parsed)
 NOT_A_RELEASE = "not_a_release"
 MISSING_FIELDS = "missing_fields"
 UNKNOWN_SITE = "unknown_site"
@@ -45,10 +47,11 @@ TRANSIENT_REASONS = frozenset(
         EMPTY_LISTING,
         TRUNCATED,
         WRONG_PAGE,
+        REDIRECTED,
     }
 )
 PERMANENT_REASONS = frozenset(
-    {NOT_A_RELEASE, MISSING_FIELDS, UNKNOWN_SITE, INVALID, ROBOTS, HOSTILE}
+    {NOT_A_RELEASE, MISSING_FIELDS, UNKNOWN_SITE, INVALID, ROBOTS, HOSTILE, TOO_LARGE}
 )
 
 

@@ -31,9 +31,7 @@ from crawler.downloader.backoff import RetryBackoff
 from crawler.parsers import Reject, Release, parse
 from crawler.parsers.model import (
     BLOCKED,
-    DOWNLOAD_ERROR,
     GONE,
-    ROBOTS,
     TRANSIENT_REASONS,
 )
 from crawler.profiles import SiteProfile
@@ -45,7 +43,7 @@ from pipelines.state.store import LIVE, Checked, Refused
 from pipelines.state.validators import note_validators
 
 from .arguments import crawl_arguments
-from .fetching import describe, handled, header_pairs, request_of
+from .fetching import failure_reason, handled, header_pairs, request_of
 from .incremental import (
     NOT_MODIFIED,
     SiteState,
@@ -307,10 +305,7 @@ class ArticleCSSpider(ListingWalker, MediaArchiver):
     def article_failed(self, failure: Failure) -> Iterator[Any]:
         """A download error after Scrapy's retries, or a request refused before sending."""
         request = failure.request  # type: ignore[attr-defined]
-        detail = describe(failure)
-        reason = ROBOTS if "robots.txt" in detail else DOWNLOAD_ERROR
-        reject = Reject(reason, detail, request.url)
-        yield from self.refused(request, reject, retry=False, **request.cb_kwargs)
+        yield from self.refused(request, failure_reason(failure), retry=False, **request.cb_kwargs)
 
     # ---- end -------------------------------------------------------------------------------
 

@@ -9,13 +9,21 @@ from typing import TYPE_CHECKING, Any
 
 import scrapy
 from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.downloader.archiving import ARCHIVE_META
 from crawler.downloader.backoff import NOT_BEFORE, RetryBackoff
+from crawler.downloader.redirects import RedirectRefused
 from crawler.parsers import Reject
-from crawler.parsers.model import TRANSIENT_REASONS
+from crawler.parsers.model import (
+    DOWNLOAD_ERROR,
+    REDIRECTED,
+    ROBOTS,
+    TOO_LARGE,
+    TRANSIENT_REASONS,
+)
 
 from .incremental import NOT_MODIFIED
 
@@ -74,7 +82,22 @@ def request_of(response: Response) -> scrapy.Request:
 
 
 def describe(failure: Failure) -> str:
-    return f"{type(failure.value).__name__}: {failure.value}"
+    name = type(failure.value).__name__
+    return f"{name}: {failure.value}" if str(failure.value) else name
+
+
+def failure_reason(failure: Failure) -> Reject:
+    """A download that failed, as a refusal: why, by the kind of failure."""
+    request = failure.request  # type: ignore[attr-defined]
+    error = failure.value
+    if isinstance(error, RedirectRefused) or (
+        isinstance(error, IgnoreRequest) and "max redirections" in str(error)
+    ):
+        return Reject(REDIRECTED, str(error), request.url)
+    if isinstance(error, DownloadCancelledError) and "max size" in str(error):
+        return Reject(TOO_LARGE, str(error), request.url)
+    detail = describe(failure)
+    return Reject(ROBOTS if "robots.txt" in detail else DOWNLOAD_ERROR, detail, request.url)
 
 
 def header_pairs(response: Response) -> list[tuple[str, str]]:

@@ -26,12 +26,12 @@ from crawler.parsers import Reject, decode
 from crawler.parsers import listing as listing_parser
 from crawler.parsers.classify import classify, nothing_found
 from crawler.parsers.feeds import FeedRead, HostileFeed, read_feed
-from crawler.parsers.model import DOWNLOAD_ERROR, EMPTY_LISTING, HOSTILE, TRUNCATED
+from crawler.parsers.model import EMPTY_LISTING, HOSTILE, TRANSIENT_REASONS, TRUNCATED
 from crawler.profiles import ArticleKey
 from pipelines.state.journal import WriteFailed
 from pipelines.state.store import Walk
 
-from .fetching import Fetching, describe, handled, header_pairs, request_of
+from .fetching import Fetching, failure_reason, handled, header_pairs, request_of
 from .incremental import NOT_MODIFIED
 
 logger = logging.getLogger(__name__)
@@ -294,7 +294,8 @@ class ListingWalker(Fetching):
     ) -> Iterator[scrapy.Request]:
         """Retry a listing page or feed that failed; when its tries are spent, its walk stays
         unfinished (the next run resumes it) and the run fails, naming the page."""
-        retry = self.retry(request, reject.reason)
+        transient = reject.reason in TRANSIENT_REASONS
+        retry = self.retry(request, reject.reason) if transient else None
         if retry is not None:
             yield retry
             return
@@ -320,4 +321,5 @@ class ListingWalker(Fetching):
         else:
             kind, key = "feed", arguments["source"]
         self.crawler.stats.inc_value(f"{kind}/failed")
-        self.ledger.unfetched(kind, key, request.url, DOWNLOAD_ERROR, describe(failure))
+        reject = failure_reason(failure)
+        self.ledger.unfetched(kind, key, request.url, reject.reason, reject.detail)

@@ -12,9 +12,9 @@ from twisted.python.failure import Failure
 
 from crawler.parsers import Release, decode
 from crawler.parsers.classify import classify
-from crawler.parsers.model import DOWNLOAD_ERROR, GONE
+from crawler.parsers.model import GONE
 
-from .fetching import Fetching, describe, handled, header_pairs, request_of
+from .fetching import Fetching, failure_reason, handled, header_pairs, request_of
 
 
 class MediaArchiver(Fetching):
@@ -72,6 +72,7 @@ class MediaArchiver(Fetching):
     def media_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         self.crawler.stats.inc_value("archive/media_failed")
+        reject = failure_reason(failure)
         self.ledger.unfetched(
-            "media", request.cb_kwargs["key"], request.url, DOWNLOAD_ERROR, describe(failure)
+            "media", request.cb_kwargs["key"], request.url, reject.reason, reject.detail
         )
