@@ -46,7 +46,7 @@ def decode(body: bytes, headers: Headers = ()) -> str:
     if not utf8 and body.isascii() is False and (as_utf8 := _strict_utf8(body)) is not None:
         return as_utf8
     if utf8 and _strict_utf8(body) is None:
-        return html_to_unicode(None, body, default_encoding="cp1252", auto_detect_fun=_detect)[1]
+        return body.decode(_detect(body) or "cp1252", "replace")
     return text
 
 
@@ -57,9 +57,14 @@ def _strict_utf8(body: bytes) -> str | None:
         return None
 
 
+# What the publishers' pages were written in before UTF-8: Western, Japanese, Korean.
+_LEGACY = ["cp1252", "cp932", "shift_jis", "euc_jp", "cp949", "euc_kr"]
+
+
 def _detect(body: bytes) -> str | None:
-    """An encoding guessed from the bytes, when nothing declares one (charset-normalizer)."""
-    best = charset_normalizer.from_bytes(body[:65536]).best()
+    """An encoding guessed from the bytes among the publishers' legacy ones, when nothing
+    declares one or the declaration is wrong (charset-normalizer)."""
+    best = charset_normalizer.from_bytes(body[:65536], cp_isolation=_LEGACY).best()
     return best.encoding if best is not None else None
 
 

@@ -36,9 +36,12 @@ def read_feed(
     profile's); raise HostileFeed before reading a hostile one."""
     check_entities(body)
     headers = {"content-type": content_type} if content_type else {}
-    feed = feedparser.parse(
-        body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
-    )
+    try:
+        feed = feedparser.parse(
+            body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
+        )
+    except (ValueError, OverflowError, LookupError):  # e.g. &#xD800; or &#99999999999;
+        return FeedRead("", [])
     links: list[str] = []
     seen: set[str] = set()
     for entry in feed.entries:
@@ -58,7 +61,7 @@ def check_entities(body: bytes) -> None:
         fromstring(body, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as error:
         raise HostileFeed(f"the feed declares entities ({error!r}); refused unread") from None
-    except (ParseError, ValueError):
+    except (ParseError, ValueError, LookupError):
         return  # malformed: feedparser's own parsers expand no declared entity either
 
 

@@ -100,8 +100,12 @@ _LINE = "\x00L"
 
 
 def normalize_space(text: str) -> str:
-    """Collapse runs of whitespace (including no-break and ideographic spaces) to one space."""
-    return _SPACES.sub(" ", text).strip()
+    """Collapse runs of whitespace (including no-break and ideographic spaces) to one space;
+    control characters (stray bytes of a broken page: NUL, BEL, ESC) are dropped."""
+    return _SPACES.sub(" ", _CONTROLS.sub("", text)).strip()
+
+
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _local_name(element: etree._Element) -> str:
@@ -126,22 +130,43 @@ def _skipped(element: etree._Element) -> bool:
 
 
 def _tokens(element: etree._Element) -> Iterator[str]:
-    """Yield text runs and break markers for ``element``'s subtree, in document order."""
-    for child in element:
+    """Yield text runs and break markers for ``element``'s subtree, in document order.
+
+    Walked by lxml's iterwalk, not recursion: a page may nest thousands of elements.
+    iterwalk skips comments, so the text after one is taken beside its neighbours."""
+    yield from _tails_of_comments(iter(element))
+    walker = etree.iterwalk(element, events=("start", "end"))
+    for event, child in walker:
+        if child is element:
+            continue
         name = _local_name(child)
-        if name == "br":
-            yield _LINE
-        elif not _skipped(child):
-            block = name not in INLINE_TAGS
-            if block:
+        opened = name != "br" and not _skipped(child)
+        if event == "start":
+            if name == "br":
+                yield _LINE
+            if not opened:
+                walker.skip_subtree()
+                continue
+            if name not in INLINE_TAGS:
                 yield _PARA
             if child.text:
                 yield child.text
-            yield from _tokens(child)
-            if block:
-                yield _PARA
+            yield from _tails_of_comments(iter(child))
+            continue
+        if opened and name not in INLINE_TAGS:
+            yield _PARA
         if child.tail:
             yield child.tail
+        yield from _tails_of_comments(child.itersiblings())
+
+
+def _tails_of_comments(nodes: Iterator[etree._Element]) -> Iterator[str]:
+    """The text after each comment or processing instruction that comes next in ``nodes``."""
+    for node in nodes:
+        if isinstance(node.tag, str):
+            return
+        if node.tail:
+            yield node.tail
 
 
 def paragraphs(element: etree._Element) -> list[str]:
