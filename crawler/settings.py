@@ -42,11 +42,18 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.downloader.backoff.BackoffRetryMiddleware": 550,
     "crawler.downloader.backoff.BackoffMiddleware": 900,
-    # Before RedirectMiddleware (600) sees the response: off-site and looping redirects
-    # reach the request's errback instead of being dropped unseen.
-    "crawler.downloader.redirects.RedirectScopeMiddleware": 650,
+    # Off-site and looping redirects reach the request's errback, never dropped unseen.
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.downloader.redirects.ScopedRedirectMiddleware": 600,
 }
 REDIRECT_MAX_TIMES = 5
+# The longest listing walked in one run (af.mil's news is about 4,000 pages): a listing
+# that never ends (every ?Page=N answers) stops here and fails the run, named. A listing
+# that repeats pages it already showed ends at the first repeat.
+LISTING_MAX_PAGES = 5000
+# A <meta http-equiv="refresh"> page is an interstitial, not a release: it reaches the
+# parser and is refused by name, instead of being followed (or dropped) unseen.
+METAREFRESH_ENABLED = False
 # A release page is tens of kilobytes; a larger answer is a broken or hostile server, cut
 # and refused as too_large (media have their own limit, ARCHIVE_MEDIA_MAX_SIZE).
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
@@ -114,7 +121,13 @@ EXTENSIONS = {
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
     "crawler.extensions.report.RunReport": 600,
     "crawler.extensions.progress.ProgressLine": 700,
+    "crawler.extensions.slowdown.BlockSlowdown": 800,
 }
+# A wave of blocks (block pages, 429) slows every request to the host down: each block
+# doubles a floor under its delay, from START to MAX seconds (crawler/extensions/slowdown.py).
+BLOCK_SLOWDOWN_ENABLED = True
+BLOCK_SLOWDOWN_START = 5.0
+BLOCK_SLOWDOWN_MAX = 120.0
 SPIDERMON_ENABLED = True
 SPIDERMON_SPIDER_CLOSE_MONITORS = ["crawler.monitors.CloseMonitors"]
 # A run fails when a listing page, feed, release or media file could not be fetched, on an

@@ -1,60 +1,49 @@
-"""Refuse a redirect that leaves the site or comes back to where it began.
+"""Follow redirects within the site only, and end every redirect with an answer or a reason.
 
-Scrapy drops both without a word to the spider: an off-site target is filtered when it is
-scheduled, and a redirect back to a fetched URL is a duplicate. The release behind it
-would then be neither recorded nor refused. Raising here, before RedirectMiddleware
-follows the Location, sends the request to its errback with a reason (the 3xx itself is
-archived as it was sent).
+Scrapy drops two kinds of redirect without a word to the spider: one to another host is
+filtered when it is scheduled, and one back to a URL already fetched is a duplicate. The
+release behind it would then be neither recorded nor refused. Here a redirect off the
+site is refused at once, and a redirect may revisit a URL (a cookie bounce, A -> A?x ->
+A, is legitimate), so a true loop ends at ``REDIRECT_MAX_TIMES`` — both reach the
+request's errback (the 3xx answers are archived as they were sent).
 """
 
 from __future__ import annotations
 
-from typing import Any, Self
-from urllib.parse import urljoin, urlsplit
+from typing import Any
 
-from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
-from w3lib.url import canonicalize_url
-
-_REDIRECTS = (301, 302, 303, 307, 308)
+from scrapy.utils.httpobj import urlparse_cached
 
 
 class RedirectRefused(IgnoreRequest):
-    """A redirect off the site or in a loop; the message says where it led."""
+    """A redirect off the site; the message says where it led."""
 
 
-class RedirectScopeMiddleware:
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
+class ScopedRedirectMiddleware(RedirectMiddleware):
+    """Scrapy's RedirectMiddleware, kept to the spider's ``allowed_domains``."""
 
     def process_response(
         self, request: Request, response: Response, spider: Any = None
     ) -> Request | Response:
-        location = response.headers.get(b"Location")
-        if response.status not in _REDIRECTS or not location or request.meta.get("allow_offsite"):
-            return response
-        target = urljoin(request.url, location.decode("latin-1").strip())
+        result = super().process_response(request, response)
+        if not isinstance(result, Request) or result is request:
+            return result
         domains = getattr(self.crawler.spider, "allowed_domains", None) or []
-        parts = urlsplit(target)
-        if parts.scheme not in ("http", "https") or (
-            domains and not _within((parts.hostname or "").lower(), domains)
-        ):
-            self._count("offsite")
-            raise RedirectRefused(f"redirected off the site to {target}")
-        chain = [*request.meta.get("redirect_urls", []), request.url]
-        if canonicalize_url(target) in {canonicalize_url(url) for url in chain}:
-            self._count("loop")
-            raise RedirectRefused(f"a redirect loop: {' -> '.join([*chain, target])}")
-        return response
+        host = (urlparse_cached(result).hostname or "").lower()
+        if domains and not _within(host, domains) and not request.meta.get("allow_offsite"):
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value("redirect/refused/offsite")
+            raise RedirectRefused(f"redirected off the site to {result.url}")
+        result.dont_filter = True  # the duplicate filter would drop it silently
+        return result
 
-    def _count(self, kind: str) -> None:
-        if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(f"redirect/refused/{kind}")
+
+def redirect_chain(request: Request) -> list[str]:
+    """The URLs a request went through, first (the one the spider asked for) to last."""
+    return [*request.meta.get("redirect_urls", []), request.url]
 
 
 def _within(host: str, domains: list[str]) -> bool:

@@ -68,6 +68,11 @@ def build_report(stats: dict[str, Any], spider: Spider) -> dict[str, Any]:
         # What it was asked to fetch and did not get, by name (the run failed on them).
         "unfetched": list(stats.get(UNFETCHED_STAT) or []),
         "retries": stats.get("retry/count", 0),
+        # Blocks seen, and the longest delay between requests they imposed on the host.
+        "slowdown": {
+            "blocks": stats.get("slowdown/blocks", 0),
+            "max_delay": stats.get("slowdown/max_delay", 0.0),
+        },
         "errors": {
             "log_errors": stats.get("log_count/ERROR", 0),
             "exceptions": list(stats.get(ERRORS_STAT) or []),
@@ -109,6 +114,12 @@ def summary(report: dict[str, Any]) -> str:
         f"  refusals: {refusals}; errors: {report['errors']['log_errors']}; "
         f"archived {report['bytes_archived']} bytes",
     ]
+    slowdown = report["slowdown"]
+    if slowdown["blocks"]:
+        lines.append(
+            f"  slowed down: {slowdown['blocks']} blocks, up to "
+            f"{slowdown['max_delay']:g} s between requests"
+        )
     waiting = report["waiting"]
     if waiting["count"]:
         first = min((r["retry_at"] or "" for r in waiting["releases"]), default="")

@@ -28,6 +28,7 @@ from twisted.python.failure import Failure
 
 from crawler.downloader.archiving import ARCHIVE_META
 from crawler.downloader.backoff import RetryBackoff
+from crawler.downloader.redirects import redirect_chain
 from crawler.parsers import Reject, Release, parse
 from crawler.parsers.model import (
     BLOCKED,
@@ -97,6 +98,7 @@ class ArticleCSSpider(ListingWalker, MediaArchiver):
         base_host = parts.hostname or ""
         self.allowed_domains = sorted({base_host, *self.profile.hosts, *self.profile.media_hosts})
         self.seen: set[str] = set()  # article ids requested in this run
+        self.walked: dict[str, set[str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ArticleCSSpider:
@@ -109,6 +111,8 @@ class ArticleCSSpider(ListingWalker, MediaArchiver):
             settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 8, priority="spider")
             settings.set("RETRY_BACKOFF_BASE", 0.05, priority="spider")
             settings.set("RETRY_BACKOFF_MAX", 1.0, priority="spider")
+            settings.set("BLOCK_SLOWDOWN_START", 0.05, priority="spider")
+            settings.set("BLOCK_SLOWDOWN_MAX", 0.5, priority="spider")
         site = spider.profile.id
         store = state_for(crawler, site)
         spider.state_error = state_failure(crawler)
@@ -259,7 +263,7 @@ class ArticleCSSpider(ListingWalker, MediaArchiver):
         """Retry what may pass later (a blocked article view through its print view first);
         then record the refusal, naming the release when it could not be fetched."""
         record_id = self.profile.record_id(article_id)
-        url = article_url or request.url
+        url = article_url or redirect_chain(request)[0]  # the URL asked for, not a hop
         if print_view and (reject.reason in TRANSIENT_REASONS or reject.reason == GONE):
             # The print view did not pass either: back to the article view, with the tries
             # it has left.

@@ -15,7 +15,7 @@ from twisted.python.failure import Failure
 
 from crawler.downloader.archiving import ARCHIVE_META
 from crawler.downloader.backoff import NOT_BEFORE, RetryBackoff
-from crawler.downloader.redirects import RedirectRefused
+from crawler.downloader.redirects import RedirectRefused, redirect_chain
 from crawler.parsers import Reject
 from crawler.parsers.model import (
     DOWNLOAD_ERROR,
@@ -24,6 +24,7 @@ from crawler.parsers.model import (
     TOO_LARGE,
     TRANSIENT_REASONS,
 )
+from crawler.signals import response_refused
 
 from .incremental import NOT_MODIFIED
 
@@ -52,6 +53,9 @@ class Fetching(scrapy.Spider):
         """Say in the archive why a capture is not the site's content (a block page, a
         module error, a server error, a page cut short): it stays in the WARC, and replay
         indexes leave it out, so a page's newest capture in a replay tool is its content."""
+        self.crawler.signals.send_catch_log(
+            response_refused, response=response, reason=reject.reason
+        )
         capture = response.meta.get(ARCHIVE_META)
         if not capture or reject.reason not in TRANSIENT_REASONS:
             return
@@ -90,10 +94,12 @@ def failure_reason(failure: Failure) -> Reject:
     """A download that failed, as a refusal: why, by the kind of failure."""
     request = failure.request  # type: ignore[attr-defined]
     error = failure.value
-    if isinstance(error, RedirectRefused) or (
-        isinstance(error, IgnoreRequest) and "max redirections" in str(error)
-    ):
-        return Reject(REDIRECTED, str(error), request.url)
+    chain = redirect_chain(request)
+    if isinstance(error, RedirectRefused):
+        return Reject(REDIRECTED, f"{error} (from {chain[0]})", chain[0])
+    if isinstance(error, IgnoreRequest) and "max redirections" in str(error):
+        hops = " -> ".join(chain)
+        return Reject(REDIRECTED, f"a redirect loop (or a chain too long): {hops}", chain[0])
     if isinstance(error, DownloadCancelledError) and "max size" in str(error):
         return Reject(TOO_LARGE, str(error), request.url)
     detail = describe(failure)

@@ -16,6 +16,7 @@ from scrapy.statscollectors import StatsCollector
 
 UNFETCHED_STAT = "run/unfetched"
 NO_ANSWER = "no_answer"
+CAPPED = "capped"  # a listing longer than LISTING_MAX_PAGES: the walk stopped there
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from pipelines.state.store import Walk
 
 from .fetching import Fetching, failure_reason, handled, header_pairs, request_of
 from .incremental import NOT_MODIFIED
+from .ledger import CAPPED
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ class ListingWalker(Fetching):
     max_pages: int | None
     full: bool
     seen: set[str]
+    walked: dict[str, set[str]]  # article ids each listing's walk showed in this run
 
     def article_request(self, url: str, article_id: str) -> scrapy.Request:
         raise NotImplementedError
@@ -179,10 +181,26 @@ class ListingWalker(Fetching):
         new = sum(1 for k, _ in keys if k.id not in known or known[k.id].discovered_run >= walk.run)
         next_page = page + 1
         advertised = max(advertised, listing_parser.last_page(text))
+        listed = self.walked.setdefault(source, set())
+        repeating = page > 1 and {k.id for k, _ in keys} <= listed  # a listing without end
+        listed.update(k.id for k, _ in keys)
+        if repeating:
+            self.crawler.stats.inc_value("listing/repeating")
+        capped = next_page > self.settings.getint("LISTING_MAX_PAGES")
+        if capped and listing_parser.has_page(text, next_page):
+            self.ledger.unfetched(
+                "listing",
+                page_key(source, next_page),
+                response.url,
+                CAPPED,
+                f"LISTING_MAX_PAGES ({next_page - 1}) reached and the listing goes on",
+            )
         wanted = not (
             (walk.stop_at_known and not new)
             or (walk.end_page is not None and next_page >= walk.end_page)
             or (self.max_pages and next_page > self.max_pages)
+            or repeating
+            or capped
         )
         has_next = listing_parser.has_page(text, next_page)
         cut = None
@@ -190,7 +208,7 @@ class ListingWalker(Fetching):
             cut = f"page {page} links no page {next_page}; earlier pages linked {advertised}"
         elif has_next and page >= 3 and previous is not None and len(keys) < previous:
             cut = f"page {page} lists {len(keys)} releases, the page before it {previous}"
-        if cut is not None:
+        if cut is not None and not repeating:
             reject = Reject(TRUNCATED, cut, response.url)
             self.note_refusal(response, reject)
             yield from self.page_refused(
