@@ -16,6 +16,21 @@ _RUN_IDS: WeakKeyDictionary[Crawler, str] = WeakKeyDictionary()
 RUN_FOLDERS = ("releases", "rejects", "reports")
 
 
+# A name a setting gives to a file or folder inside OUTPUT_DIR: one plain path segment.
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+NAMED_BY_SETTINGS = ("ARCHIVE_DIR", "ARCHIVE_PREFIX")
+
+
+def plain_name(value: str, setting: str) -> str:
+    """``value`` when it is one plain path segment, so it cannot point outside OUTPUT_DIR;
+    else ValueError, one line naming the setting."""
+    if not _PLAIN_NAME.fullmatch(value or "") or ".." in value:
+        raise ValueError(
+            f"{setting} must be a plain name (letters, digits, '.', '_', '-'), got {value!r}"
+        )
+    return value
+
+
 def output_dir(crawler: Crawler) -> Path:
     return Path(crawler.settings.get("OUTPUT_DIR") or "output")
 

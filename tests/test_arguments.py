@@ -89,3 +89,26 @@ def test_the_crawl_command_answers_a_bad_argument_with_one_line_and_no_file(
     assert done.stderr.splitlines() == [done.stderr.strip()]  # one line, no Scrapy banner
     assert done.stderr.startswith(line)
     assert list(tmp_path.rglob("*")) == []  # no lock, no folder, inside OUTPUT_DIR or out
+
+
+@pytest.mark.parametrize(
+    "setting", ["ARCHIVE_PREFIX=../../x", "ARCHIVE_DIR=/etc", "ARCHIVE_DIR=.."]
+)
+def test_a_setting_that_names_a_path_outside_output_dir_is_refused(
+    tmp_path: Path, setting: str
+) -> None:
+    output = tmp_path / "out"
+    command = scrapy_command("crawl", "usfj", "-a", "base_url=http://127.0.0.1:9", "-s", setting)
+    done = subprocess.run(
+        [*command, "-s", f"OUTPUT_DIR={output}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        f"crawl usfj: {setting.split('=')[0]} must be a plain name (letters, digits, '.', '_', "
+        f"'-'), got {setting.split('=')[1]!r}"
+    )
+    assert list(tmp_path.rglob("*")) == []

@@ -24,6 +24,7 @@ from scrapy.spiderloader import get_spider_loader
 from crawler.monitors import FAILED_STAT
 from crawler.spiders.arguments import ArgumentError, crawl_arguments
 from crawler.spiders.articlecs import ArticleCSSpider, is_loopback
+from pipelines.output import NAMED_BY_SETTINGS, plain_name
 from pipelines.warc.archive import operator
 
 EXIT_LOCKED = 75  # EX_TEMPFAIL
@@ -40,9 +41,12 @@ class Command(ScrapyCrawl):
         super().process_options(args, opts)
         if len(args) != 1:
             return  # run() gives Scrapy's usage error
+        assert self.settings is not None
         try:
             self.site = self._site(args[0], opts)
-        except ArgumentError as error:
+            for setting in NAMED_BY_SETTINGS:
+                plain_name(self.settings.get(setting), setting)
+        except (ArgumentError, ValueError) as error:
             print(f"crawl {args[0]}: {error}", file=sys.stderr)
             raise SystemExit(2) from None
 

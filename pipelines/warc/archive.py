@@ -26,7 +26,7 @@ from crawler.downloader.capture import Exchange
 from crawler.profiles import SiteProfile
 
 from ..failure import stop_for_write_error
-from ..output import run_id
+from ..output import plain_name, run_id
 from ..state.crawl import state_for
 from . import records
 from .captures import Capture, Captures
@@ -122,8 +122,8 @@ class Archive:
                 "no operator: set CRAWLER_CONTACT (or ARCHIVE_OPERATOR); the warcinfo names none"
             )
         archive = cls(
-            folder=output / settings.get("ARCHIVE_DIR"),
-            prefix=settings.get("ARCHIVE_PREFIX"),
+            folder=output / plain_name(settings.get("ARCHIVE_DIR"), "ARCHIVE_DIR"),
+            prefix=plain_name(settings.get("ARCHIVE_PREFIX"), "ARCHIVE_PREFIX"),
             max_size=max_size,
             digest=Digester(settings.get("ARCHIVE_DIGEST")),
             warcinfo_fields=fields,

@@ -13,6 +13,7 @@ import fcntl
 import logging
 import mmap
 import os
+import re
 import socket
 import zlib
 from collections.abc import Callable, Iterable
@@ -68,7 +69,8 @@ class WarcFileSet:
         self.folder = folder
         self.prefix = prefix
         self.max_size = max_size
-        self.host = host or socket.gethostname().split(".")[0]
+        # The machine's name, as one plain segment of a file name.
+        self.host = re.sub(r"[^A-Za-z0-9-]", "-", host or socket.gethostname().split(".")[0])
         self._warcinfo = warcinfo
         self._serial = 0
         self._handle: IO[bytes] | None = None
