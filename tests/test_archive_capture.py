@@ -50,6 +50,8 @@ def wire_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
                 "AUTOTHROTTLE_ENABLED=0",
                 "-s",
                 "CONCURRENT_REQUESTS_PER_DOMAIN=4",
+                "-s",
+                "LOG_LEVEL=DEBUG",
                 "-o",
                 str(folder / "items.jsonl"),
             ],
@@ -69,7 +71,14 @@ def wire_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
             for record in ArchiveIterator(handle, no_record_parse=True):
                 records.append((record.rec_headers, record.raw_stream.read()))
     items = [json.loads(line) for line in (folder / "items.jsonl").read_text().splitlines()]
-    yield {"url": url, "logged": logged, "records": records, "items": items, "folder": folder}
+    yield {
+        "url": url,
+        "logged": logged,
+        "records": records,
+        "items": items,
+        "folder": folder,
+        "log": done.stderr,
+    }
 
 
 def _blocks(records: list[Any], rec_type: str) -> dict[str, list[bytes]]:
@@ -97,6 +106,19 @@ def test_every_exchange_the_server_saw_is_archived_verbatim(wire_crawl: dict[str
         )
         assert responses.get(uri) == [sent], exchange["path"]
         assert requests.get(uri) == [received], exchange["path"]
+
+
+def test_cookies_the_server_set_are_in_no_request_record_and_no_log(
+    wire_crawl: dict[str, Any],
+) -> None:
+    sent = [base64.b64decode(e["request"]) for e in wire_crawl["logged"]]
+    assert any(b"\r\nCookie: a=1" in request for request in sent)  # the crawler sent them
+    requests = [
+        block for blocks in _blocks(wire_crawl["records"], "request").values() for block in blocks
+    ]
+    assert any(b"\r\nCookie: [redacted]\r\n" in block for block in requests)
+    assert not any(re.search(rb"Cookie: [^\[]", block) for block in requests)
+    assert "Cookie:" not in wire_crawl["log"] and "a=1; b=2" not in wire_crawl["log"]
 
 
 @pytest.mark.parametrize(
