@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
+import sys
 from pathlib import Path
 from typing import ClassVar
 
@@ -63,19 +65,37 @@ class Command(ScrapyCommand):
         }.get(path.suffix)
         if fmt is None:
             raise UsageError("give --format (the file extension does not name one)")
+        if not path.parent.is_dir():  # a mistyped folder is refused, not created
+            print(f"export: cannot write {path}: no folder {path.parent}", file=sys.stderr)
+            self.exitcode = 1
+            return
         output = Path(self.settings.get("OUTPUT_DIR") or "output")
-        result = export(
-            output,
-            path,
-            fmt,
-            opts.view,
-            opts.site,
-            opts.since,
-            opts.lang,
-            opts.incremental,
-            Path(self.settings.get("STATE_PATH")),
-        )
+        try:
+            result = export(
+                output,
+                path,
+                fmt,
+                opts.view,
+                opts.site,
+                opts.since,
+                opts.lang,
+                opts.incremental,
+                Path(self.settings.get("STATE_PATH")),
+            )
+        except (OSError, sqlite3.Error) as error:  # the writers remove their temporary files
+            print(_failure(path, error), file=sys.stderr)
+            self.exitcode = 1
+            return
         print(
             f"{result.path}: {result.rows} rows ({opts.view}) from {result.records_read} "
             f"records; card {result.card}"
         )
+
+
+def _failure(path: Path, error: OSError | sqlite3.Error) -> str:
+    """One line for a failed export, naming the file the user gave (not a temporary one)."""
+    filename = getattr(error, "filename", None)
+    reason = getattr(error, "strerror", None) or str(error)
+    if filename is not None and Path(filename).parent != path.parent:
+        return f"export: cannot read {filename}: {reason}"
+    return f"export: cannot write {path}: {reason}"

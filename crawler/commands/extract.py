@@ -11,10 +11,12 @@ from typing import ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.extract import extract_archive, extract_file, is_archive, to_json
+from crawler.extract import extract_archive, extract_file, is_archive, is_damaged, to_json
 from crawler.parsers import Reject
+from crawler.parsers.model import TOO_LARGE
 
-EXIT_REFUSED = 1
+EXIT_REFUSED = 1  # a page refused, or an archive with no release or a damaged part
+EXIT_ERROR = 2  # no file to read: missing, a directory, not a page without --url
 
 
 class Command(ScrapyCommand):
@@ -39,23 +41,45 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError("give exactly one PATH")
-        if is_archive(args[0]):
-            self.run_archive(Path(args[0]))
+        path = Path(args[0])
+        problem = _unreadable(path) or _not_a_page(path, opts.url)
+        if problem:
+            print(f"extract: {problem}", file=sys.stderr)
+            self.exitcode = EXIT_ERROR
             return
-        if not opts.url:
-            raise UsageError("--url is required: the parser needs the page's URL")
+        if is_archive(path):
+            self.run_archive(path)
+            return
+        assert self.settings is not None
+        limit = self.settings.getint("DOWNLOAD_MAXSIZE")
+        size = path.stat().st_size
+        if limit and size > limit:  # refused unread, as the crawl refuses a response this large
+            print(
+                f"refused: {TOO_LARGE}: {path} is {size} bytes, over DOWNLOAD_MAXSIZE ({limit})",
+                file=sys.stderr,
+            )
+            self.exitcode = EXIT_REFUSED
+            return
+        self.run_page(path, opts)
+
+    def run_page(self, path: Path, opts: argparse.Namespace) -> None:
+        """One saved page: its release as JSON on stdout, or the refusal on stderr."""
         try:
             result = extract_file(
-                args[0],
+                path,
                 opts.url,
                 site=opts.site,
                 content_type=opts.content_type,
                 status=opts.status,
                 fetched=opts.fetched,
             )
-        except (OSError, KeyError) as error:
-            print(f"error: {error}", file=sys.stderr)
-            self.exitcode = 2
+        except OSError as error:
+            print(f"extract: cannot read {path}: {error.strerror or error}", file=sys.stderr)
+            self.exitcode = EXIT_ERROR
+            return
+        except KeyError as error:
+            print(f"extract: {error.args[0]}", file=sys.stderr)
+            self.exitcode = EXIT_ERROR
             return
         if isinstance(result, Reject):
             print(f"refused: {result.reason}: {result.detail}", file=sys.stderr)
@@ -64,14 +88,15 @@ class Command(ScrapyCommand):
         print(to_json(result.to_dict()))
 
     def run_archive(self, path: Path) -> None:
-        """Every release in a WARC or WACZ as JSON Lines; refusals summed up on stderr."""
-        if not path.exists():
-            print(f"error: no such file: {path}", file=sys.stderr)
-            self.exitcode = 2
-            return
-        emitted = 0
+        """Every release in a WARC or WACZ as JSON Lines; refusals summed up on stderr, a
+        damaged file or record named there, and a non-zero exit for it."""
+        emitted = damaged = 0
         refused: Counter[str] = Counter()
         for result, capture in extract_archive(path):
+            if is_damaged(result):
+                damaged += 1
+                print(f"extract: damaged {result.url}: {result.detail}", file=sys.stderr)
+                continue
             if isinstance(result, Reject):
                 refused[result.reason] += 1
                 print(f"refused: {result.url}: {result.reason}: {result.detail}", file=sys.stderr)
@@ -82,6 +107,25 @@ class Command(ScrapyCommand):
             print(to_json(record))
             emitted += 1
         reasons = ", ".join(f"{k} {v}" for k, v in sorted(refused.items())) or "none"
-        print(f"{emitted} releases, refused: {reasons}", file=sys.stderr)
-        if not emitted:
+        unread = f"; {damaged} damaged" if damaged else ""
+        print(f"{emitted} releases, refused: {reasons}{unread}", file=sys.stderr)
+        if not emitted or damaged:
             self.exitcode = EXIT_REFUSED
+
+
+def _unreadable(path: Path) -> str | None:
+    """Why ``path`` cannot be read as one file, if it cannot."""
+    if path.is_dir():
+        return f"{path} is a directory"
+    if not path.exists():
+        return f"no such file: {path}"
+    if not path.is_file():  # a FIFO or a device would block or never end
+        return f"{path} is not a regular file"
+    return None
+
+
+def _not_a_page(path: Path, url: str | None) -> str | None:
+    """Why ``path`` cannot be parsed without ``--url``, if it cannot."""
+    if url or is_archive(path):
+        return None
+    return f"{path} is not a WARC or WACZ file; to parse a saved page give --url URL"

@@ -98,7 +98,7 @@ class ArticleCSSpider(ListingWalker, MediaArchiver):
         base_host = parts.hostname or ""
         self.allowed_domains = sorted({base_host, *self.profile.hosts, *self.profile.media_hosts})
         self.seen: set[str] = set()  # article ids requested in this run
-        self.walked: dict[str, set[str]] = {}
+        self.walked: dict[str, dict[str, int]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ArticleCSSpider:

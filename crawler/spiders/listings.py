@@ -48,7 +48,7 @@ class ListingWalker(Fetching):
     max_pages: int | None
     full: bool
     seen: set[str]
-    walked: dict[str, set[str]]  # article ids each listing's walk showed in this run
+    walked: dict[str, dict[str, int]]  # source -> article id -> first page read in this run
 
     def article_request(self, url: str, article_id: str) -> scrapy.Request:
         raise NotImplementedError
@@ -181,9 +181,11 @@ class ListingWalker(Fetching):
         new = sum(1 for k, _ in keys if k.id not in known or known[k.id].discovered_run >= walk.run)
         next_page = page + 1
         advertised = max(advertised, listing_parser.last_page(text))
-        listed = self.walked.setdefault(source, set())
-        repeating = page > 1 and {k.id for k, _ in keys} <= listed  # a listing without end
-        listed.update(k.id for k, _ in keys)
+        first_pages = self.walked.setdefault(source, {})  # article id -> first page it was on
+        for k, _ in keys:
+            first_pages[k.id] = min(first_pages.get(k.id, page), page)
+        # Every release on it was on an earlier page: a listing without end, repeating itself.
+        repeating = page > 1 and all(first_pages[k.id] < page for k, _ in keys)
         if repeating:
             self.crawler.stats.inc_value("listing/repeating")
         capped = next_page > self.settings.getint("LISTING_MAX_PAGES")
