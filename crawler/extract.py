@@ -127,6 +127,7 @@ def _captures(path: Path) -> Iterator[_Capture | Reject]:
 
 
 def _read_member(package: zipfile.ZipFile, name: str, where: str) -> Iterator[_Capture | Reject]:
+    """One WARC of a WACZ; a member that cannot be opened is reported, the next ones read."""
     try:
         stream = package.open(name)
     except (zipfile.BadZipFile, OSError) as error:

@@ -29,6 +29,8 @@ And what hostile or broken servers do on the wire and in the bytes:
 - ``aliases``: a listing page linking each release under several URLs (another slug,
   another case, ``http``, a query string);
 - ``endless``: a listing whose every ``?Page=N`` answers with items and links page N+1;
+- ``stale``: a listing page answered with page 1 (a cache that ignores the query string);
+- ``empty_body``: a 200 with an empty body;
 - ``xxe`` / ``laughs``: the feed with an external entity / a billion-laughs DTD.
 """
 
@@ -39,7 +41,18 @@ from dataclasses import dataclass, field
 
 KINDS = ("akamai", "cloudflare", "module_error", "empty", "truncated", "other", "half")
 WIRE = ("reset", "short", "stall", "loop", "offsite")
-BYTES = ("charset", "nocharset", "huge", "malformed", "aliases", "endless", "xxe", "laughs")
+BYTES = (
+    "charset",
+    "nocharset",
+    "huge",
+    "malformed",
+    "aliases",
+    "endless",
+    "stale",
+    "empty_body",
+    "xxe",
+    "laughs",
+)
 STATUSES = (404, 410, 429, 500, 502, 503)
 
 

@@ -83,7 +83,7 @@ class MirrorHandler(BaseHTTPRequestHandler):
                 200,
                 render.listing(
                     self.site,
-                    number,
+                    1 if kind == "stale" else number,
                     half=self.half,
                     aliases=kind == "aliases",
                     endless=kind == "endless",
@@ -307,7 +307,7 @@ class MirrorHandler(BaseHTTPRequestHandler):
 
 
 _ON_PAGE = ("truncated", "other", "half", *BYTES, "reset", "short", "stall")
-_ON_BYTES = ("charset", "nocharset", "huge", "malformed")
+_ON_BYTES = ("charset", "nocharset", "huge", "malformed", "empty_body")
 
 
 def _spoil(fault: Fault, data: bytes, content_type: str) -> tuple[bytes, str]:
@@ -315,6 +315,8 @@ def _spoil(fault: Fault, data: bytes, content_type: str) -> tuple[bytes, str]:
     if fault.kind == "charset":
         data = data.replace(b'<meta charset="utf-8" />', b'<meta charset="shift_jis" />')
         return data, "text/html; charset=Shift_JIS"
+    if fault.kind == "empty_body":
+        return b"", content_type
     if fault.kind == "nocharset":
         return data.replace(b'<meta charset="utf-8" />', b""), "text/html"
     if fault.kind == "huge":

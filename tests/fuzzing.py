@@ -25,7 +25,7 @@ import re
 import traceback
 import zipfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -73,6 +73,8 @@ def save_failure(case: str, error: BaseException, files: dict[str, bytes], recip
     place = f"{Path(where.filename).stem}-{where.lineno}" if where else "unknown"
     folder = Path(target) / f"{case}--{type(error).__name__}--{place}"
     folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.iterdir():  # the files of a larger example of the same failure
+        old.unlink()
     for name, data in files.items():
         (folder / name).write_bytes(data)
     summary = "".join(traceback.format_exception(error))
@@ -84,19 +86,25 @@ def save_failure(case: str, error: BaseException, files: dict[str, bytes], recip
 # ---- pages ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class Page:
-    """A real page and how it was served: what the parsers are handed."""
+    """A real page and how it was served: what the parsers are handed. (Not a dataclass:
+    hypothesis prints a dataclass field by field, and a failing example would print the
+    whole page.)"""
 
-    name: str
-    url: str
-    body: bytes = field(repr=False)
-    headers: tuple[tuple[str, str], ...] = field(repr=False, default=())
-    site: str | None = None
-    status: int | None = None
+    def __init__(
+        self,
+        name: str,
+        url: str,
+        body: bytes,
+        headers: tuple[tuple[str, str], ...] = (),
+        site: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        self.name, self.url, self.body, self.headers = name, url, body, headers
+        self.site, self.status = site, status
 
-    def __repr__(self) -> str:  # examples print the page by name, not its bytes
-        return f"<{self.name}>"
+    def __repr__(self) -> str:
+        return f"page({self.name!r})"
 
 
 @cache
@@ -128,7 +136,12 @@ _XML_UTF8 = (("Content-Type", "application/rss+xml; charset=utf-8"),)
 
 
 def page(name: str) -> Page:
-    return next(p for p in release_pages() if p.name == name)
+    """A page by name, from any of the seed lists."""
+    for pages in (release_pages, listing_pages, feed_pages):
+        found = [p for p in pages() if p.name == name]
+        if found:
+            return found[0]
+    raise KeyError(name)
 
 
 @cache
@@ -139,9 +152,7 @@ def listing_pages() -> tuple[Page, ...]:
     from mirror import render
     from mirror.site import load_sites
 
-    pages = [
-        p for p in release_pages() if "listing" in p.name or p.name.endswith("module-error")
-    ]
+    pages = [p for p in release_pages() if "listing" in p.name or p.name.endswith("module-error")]
     for site_id, site in sorted(load_sites().items()):
         url = site.profile.origin + (site.profile.listings or ("/",))[0]
         html = render.listing(site, 1).encode("utf-8")
@@ -208,6 +219,19 @@ ENTITIES = [
     b"&#0;", b"&#xD800;", b"&#99999999999;", b"&bogus;", b"&#x110000;", b"&amp", b"&#",
     b"&nbsp;" * 1000, b"&#x1F600;", b"<![CDATA[", b"]]>", b"<!--", b"-->", b"<?php ?>",
 ]  # fmt: skip
+_LAUGHS = '<!ENTITY a "aaaaaaaaaa">' + "".join(
+    f'<!ENTITY {b} "{("&" + a + ";") * 10}">' for a, b in zip("abcdefgh", "bcdefghi", strict=True)
+)
+DOCTYPES = [
+    b'<!DOCTYPE rss [<!ENTITY x SYSTEM "file:///etc/passwd">]>',
+    f"<!DOCTYPE rss [{_LAUGHS}]>".encode(),
+    b'<!DOCTYPE rss [<!ENTITY % p SYSTEM "http://127.0.0.1:9/p.dtd"> %p;]>',
+    b'<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "http://127.0.0.1:9/rss-0.91.dtd">',
+    b'<!DOCTYPE html [<!ENTITY t "text">]>',
+    b"<!DOCTYPE rss [<!ELEMENT rss ANY>",
+    b"<!DOCTYPE",
+]
+ENTITY_USES = [b"&x;", b"&i;", b"&t;", b"&undefined;", b"&amp;amp;", b"&#x0;"]
 STATUSES = ["as captured", 200, 203, 404, 410, 500, 503, 0, 999]
 
 _positions = st.integers(min_value=0, max_value=1 << 20)
@@ -219,9 +243,7 @@ def page_ops(mild: bool = False) -> st.SearchStrategy[tuple[Any, ...]]:
     (so some Releases come out of it)."""
     ops: list[st.SearchStrategy[tuple[Any, ...]]] = [
         st.tuples(st.just("drop_tag"), _positions),
-        st.tuples(
-            st.just("drop_tags"), _positions, st.integers(min_value=2, max_value=50)
-        ),
+        st.tuples(st.just("drop_tags"), _positions, st.integers(min_value=2, max_value=50)),
         st.tuples(st.just("drop_tag_name"), st.sampled_from(TAG_NAMES)),
         st.tuples(
             st.just("encode"),
@@ -251,6 +273,13 @@ def page_ops(mild: bool = False) -> st.SearchStrategy[tuple[Any, ...]]:
         st.tuples(st.just("entity"), _positions, st.sampled_from(ENTITIES)),
         st.tuples(st.just("line_ends"), st.sampled_from([b"\r\n", b"\r", b"", b"\x0b"])),
         st.tuples(st.just("huge_text"), _positions, st.sampled_from(["word ", "x", "\u2028"])),
+        st.tuples(
+            st.just("doctype"),
+            st.sampled_from(DOCTYPES),
+            st.sampled_from(["after_prolog", "start", "replace_prolog"]),
+            _positions,
+            st.sampled_from(ENTITY_USES),
+        ),
     ]
     if not mild:
         ops += [
@@ -258,7 +287,7 @@ def page_ops(mild: bool = False) -> st.SearchStrategy[tuple[Any, ...]]:
             st.tuples(st.just("insert"), _positions, _some_bytes),
             st.tuples(st.just("overwrite"), _positions, _some_bytes),
             st.tuples(st.just("duplicate"), _positions, _positions, _positions),
-            st.tuples(st.just("random"), st.binary(max_size=4096)),
+            st.tuples(st.just("random"), st.binary(max_size=1024)),
             st.tuples(st.just("empty")),
         ]
     else:
@@ -368,6 +397,18 @@ def apply_page_op(page: Served, op: tuple[Any, ...]) -> Served:
     elif kind == "huge_text":
         at = _tag_boundary(body, op[1])
         body = body[:at] + (op[2] * (MB // len(op[2]))).encode("utf-8") + body[at:]
+    elif kind == "doctype":
+        _, doctype, where, position, use = op
+        prolog = re.match(rb"\s*<\?xml[^>]*\?>", body)
+        if where == "start":
+            body = doctype + body
+        elif where == "replace_prolog" and prolog:
+            body = doctype + body[prolog.end() :]
+        else:
+            end = prolog.end() if prolog else 0
+            body = body[:end] + doctype + body[end:]
+        at = _tag_boundary(body, position)
+        body = body[:at] + use + body[at:]
     elif kind == "insert":
         at = _at(op[1], body)
         body = body[:at] + op[2] + body[at:]
@@ -476,9 +517,12 @@ def sha1_digest(data: bytes) -> str:
 
 
 def _split_record(data: bytes) -> RawRecord:
+    """A record as the builder wrote it; after an earlier damage (a bad or missing
+    Content-Length), the whole rest is its block."""
     head, _blank, rest = data.partition(CRLF + CRLF)
     version, *lines = head.split(CRLF)
-    length = int(next(v for k, v in (ln.split(b": ", 1) for ln in lines) if k == b"Content-Length"))
+    found = [ln.partition(b": ")[2] for ln in lines if ln.startswith(b"Content-Length: ")]
+    length = int(found[0]) if found and found[0].isdigit() else len(rest)
     return RawRecord(version, lines, rest[:length], rest[length:])
 
 
@@ -497,7 +541,11 @@ def _warc_record_bytes() -> tuple[bytes, ...]:
     def response(number: int, url: str, body: bytes, extra: list[tuple[str, str]]) -> Any:
         http = StatusAndHeaders(
             "200 OK",
-            [("Content-Type", "text/html; charset=utf-8"), *extra, ("Content-Length", str(len(body)))],
+            [
+                ("Content-Type", "text/html; charset=utf-8"),
+                *extra,
+                ("Content-Length", str(len(body))),
+            ],
             protocol="HTTP/1.1",
         )
         return writer.create_warc_record(
@@ -508,7 +556,9 @@ def _warc_record_bytes() -> tuple[bytes, ...]:
             warc_headers_dict=headers(number, **{"WARC-Warcinfo-ID": warcinfo_id}),
         )
 
-    fields = b"software: tests/fuzzing.py\r\nformat: WARC File Format 1.1\r\ncrawler-site: afmil\r\n"
+    fields = (
+        b"software: tests/fuzzing.py\r\nformat: WARC File Format 1.1\r\ncrawler-site: afmil\r\n"
+    )
     records = [
         writer.create_warc_record(
             "",
@@ -530,7 +580,9 @@ def _warc_record_bytes() -> tuple[bytes, ...]:
             ),
         ),
         response(3, page_a.url, page_a.body, []),
-        response(4, page_b.url, gzip.compress(page_b.body, mtime=0), [("Content-Encoding", "gzip")]),
+        response(
+            4, page_b.url, gzip.compress(page_b.body, mtime=0), [("Content-Encoding", "gzip")]
+        ),
         response(5, listing.url, listing.body, []),
     ]
     payload_a = records[2].rec_headers.get_header("WARC-Payload-Digest")
@@ -575,7 +627,10 @@ HEADER_VALUES = [
     b"sha1:AAAA", b"md5:1234", b"length", b"12", b"\xc2\xb2", b"-1", b"x" * 70000,
     b"<urn:uuid:00000000-0000-4000-8000-000000000003>",
 ]  # fmt: skip
-CONTENT_LENGTHS = ["-1", "abc", "", "\u00b2", "\u0661\u0662", "99999999999999999999", "0x10", "1e3"]
+CONTENT_LENGTHS = [
+    "-1", "abc", "", "\u00b2", "\u0661\u0662", "99999999999999999999", "999999999999",
+    "0x10", "1e3", " 12 ", "+5",
+]  # fmt: skip
 DIGEST_KINDS = ["flip", "md5", "empty", "garbage", "other_algorithm", "lowercase"]
 HTTP_STATUS_LINES = [
     b"HTTP/1.1 abc OK", b"garbage", b"", b"HTTP/1.1", b"HTTP/1.1 99999999999999999999 Big",
@@ -596,8 +651,24 @@ _record_index = st.integers(min_value=0, max_value=7)
 
 
 def record_ops() -> st.SearchStrategy[tuple[Any, ...]]:
-    """One damage to the records before they are written to a file."""
+    """One damage to the records before they are written to a file (wrong lengths and
+    digests drawn three times as often as the rest)."""
+    lengths = st.tuples(
+        st.just("content_length"),
+        _record_index,
+        st.one_of(st.integers(min_value=-200, max_value=200), st.sampled_from(CONTENT_LENGTHS)),
+    )
+    digests = st.tuples(
+        st.just("digest"),
+        _record_index,
+        st.sampled_from(["WARC-Block-Digest", "WARC-Payload-Digest"]),
+        st.sampled_from(DIGEST_KINDS),
+    )
     return st.one_of(
+        lengths,
+        digests,
+        lengths,
+        digests,
         st.tuples(
             st.just("content_length"),
             _record_index,
@@ -719,7 +790,12 @@ def apply_record_op(records: list[RawRecord], op: tuple[Any, ...]) -> None:
         raise AssertionError(f"unknown record damage {op!r}")
 
 
-CONTAINERS = ["gz_members", "plain", "gz_single", "gz_named_plain", "plain_named_gz", "wacz"]
+# ``wacz``: the damage is done to the WARC inside the package; ``wacz_damaged``: to the
+# package's own bytes.
+CONTAINERS = [
+    "gz_members", "plain", "gz_single", "gz_named_plain", "plain_named_gz", "wacz",
+    "wacz_damaged",
+]  # fmt: skip
 FILE_SUFFIX = {
     "gz_members": ".warc.gz",
     "plain": ".warc",
@@ -727,6 +803,7 @@ FILE_SUFFIX = {
     "gz_named_plain": ".warc",
     "plain_named_gz": ".warc.gz",
     "wacz": ".wacz",
+    "wacz_damaged": ".wacz",
 }
 
 
@@ -739,7 +816,7 @@ def file_ops() -> st.SearchStrategy[tuple[Any, ...]]:
         st.tuples(st.just("overwrite"), _positions, _some_bytes),
         st.tuples(st.just("zero_fill"), _positions, st.integers(min_value=1, max_value=4096)),
         st.tuples(st.just("append"), _some_bytes),
-        st.tuples(st.just("random"), st.binary(min_size=1, max_size=2048)),
+        st.tuples(st.just("random"), st.binary(min_size=1, max_size=1024)),
         st.tuples(st.just("empty")),
     )
 
@@ -778,7 +855,7 @@ def gzip_member(data: bytes) -> bytes:
 def write_container(records: list[RawRecord], container: str) -> tuple[bytes, list[int]]:
     """The file's bytes and the offsets where its records (gzip members) start and end."""
     pieces = [r.to_bytes() for r in records]
-    if container in ("gz_members", "gz_named_plain", "wacz"):
+    if container in ("gz_members", "gz_named_plain", "wacz", "wacz_damaged"):
         pieces = [gzip_member(p) for p in pieces]
     elif container == "gz_single":
         pieces = [gzip_member(b"".join(pieces))]
@@ -817,6 +894,8 @@ def damage_warc(
         apply_record_op(records, op)
     data, boundaries = write_container(records, container)
     inner = data
+    if container == "wacz_damaged":
+        data = wacz_bytes(data)
     for op in file_damage:
         data = apply_file_op(data, op)
     harmful = None

@@ -51,3 +51,13 @@ def test_thousands_of_nested_elements_and_comments_keep_their_text_in_order() ->
         node = etree.SubElement(node, "div")
     node.text = "deep"
     assert paragraphs(root) == ["lead", "onemidbold tail x", "y", "aftert2", "deep"]
+
+
+def test_utf8_with_stray_bytes_or_a_word_paste_stays_utf8() -> None:
+    """Mostly UTF-8: the bytes that are not are read as Windows-1252, the rest as UTF-8."""
+    stray = "<p>(AFNS) – Airmen “Our Airmen” café @ end</p>".encode().replace(b"@", b"\xff\xfe\x80")
+    pasted = "<p>“Quotes” in UTF-8, and it".encode() + b"\x92s pasted from Word\x81</p>"
+    declared = [("Content-Type", "text/html; charset=utf-8")]
+    assert decode(stray, declared) == "<p>(AFNS) – Airmen “Our Airmen” café ÿþ€ end</p>"
+    assert decode(pasted, declared) == "<p>“Quotes” in UTF-8, and it’s pasted from Word</p>"
+    assert decode(pasted, []) == "<p>“Quotes” in UTF-8, and it’s pasted from Word</p>"

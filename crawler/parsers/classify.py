@@ -19,8 +19,8 @@ from .refusals import block_reason, module_error, not_found, visible_text
 def classify(
     url: str, status: int | None, selector: Selector | None, markup: str | None = None
 ) -> Reject | None:
-    """A refusal for an error status, a block page, a not-found page or an HTML page cut
-    short; None otherwise.
+    """A refusal for an error status, a block page, a not-found page, an empty answer or an
+    HTML page cut short; None otherwise.
 
     ``selector`` is the page's markup parsed (None for a body that is not markup, such as
     an image) and ``markup`` its text; ``status`` None means a page read from a file,
@@ -40,6 +40,9 @@ def classify(
         return Reject(SERVER_ERROR, f"HTTP {status} without a redirect to follow", url)
     if blocked:
         return Reject(blocked[0], blocked[1], url)
+    if markup is not None and not markup.strip():
+        # A success with nothing in it is a server or proxy failure, not a page.
+        return Reject(TRUNCATED, "an empty answer", url)
     if selector is not None:
         missing = not_found(selector, text)
         if missing:

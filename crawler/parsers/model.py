@@ -27,6 +27,7 @@ EMPTY_LISTING = "empty_listing"  # a listing page with no article links (a JavaS
 # releases than the page before).
 TRUNCATED = "truncated"
 WRONG_PAGE = "wrong_page"  # the page names another article than its URL (a cache mix-up)
+REPEATED = "repeated"  # a listing page showing only releases of earlier pages
 REDIRECTED = "redirected"  # a redirect off the site, in a loop, or longer than allowed
 TOO_LARGE = "too_large"  # a response larger than DOWNLOAD_MAXSIZE (cut, never parsed)
 NOT_A_RELEASE = "not_a_release"
@@ -48,6 +49,7 @@ TRANSIENT_REASONS = frozenset(
         TRUNCATED,
         WRONG_PAGE,
         REDIRECTED,
+        REPEATED,
     }
 )
 PERMANENT_REASONS = frozenset(

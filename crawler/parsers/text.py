@@ -105,7 +105,7 @@ def normalize_space(text: str) -> str:
     return _SPACES.sub(" ", _CONTROLS.sub("", text)).strip()
 
 
-_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _local_name(element: etree._Element) -> str:

@@ -26,7 +26,13 @@ from crawler.parsers import Reject, decode
 from crawler.parsers import listing as listing_parser
 from crawler.parsers.classify import classify, nothing_found
 from crawler.parsers.feeds import FeedRead, HostileFeed, read_feed
-from crawler.parsers.model import EMPTY_LISTING, HOSTILE, TRANSIENT_REASONS, TRUNCATED
+from crawler.parsers.model import (
+    EMPTY_LISTING,
+    HOSTILE,
+    REPEATED,
+    TRANSIENT_REASONS,
+    TRUNCATED,
+)
 from crawler.profiles import ArticleKey
 from pipelines.state.journal import WriteFailed
 from pipelines.state.store import Walk
@@ -184,10 +190,17 @@ class ListingWalker(Fetching):
         first_pages = self.walked.setdefault(source, {})  # article id -> first page it was on
         for k, _ in keys:
             first_pages[k.id] = min(first_pages.get(k.id, page), page)
-        # Every release on it was on an earlier page: a listing without end, repeating itself.
-        repeating = page > 1 and all(first_pages[k.id] < page for k, _ in keys)
-        if repeating:
-            self.crawler.stats.inc_value("listing/repeating")
+        if page > 1 and all(first_pages[k.id] < page for k, _ in keys):
+            detail = (
+                f"page {page} lists only releases of earlier pages (a cache that ignores "
+                f"?Page=, or a listing without end)"
+            )
+            reject = Reject(REPEATED, detail, response.url)
+            self.note_refusal(response, reject)
+            yield from self.page_refused(
+                request_of(response), reject, "listing", page_key(source, page)
+            )
+            return
         capped = next_page > self.settings.getint("LISTING_MAX_PAGES")
         if capped and listing_parser.has_page(text, next_page):
             self.ledger.unfetched(
@@ -201,7 +214,6 @@ class ListingWalker(Fetching):
             (walk.stop_at_known and not new)
             or (walk.end_page is not None and next_page >= walk.end_page)
             or (self.max_pages and next_page > self.max_pages)
-            or repeating
             or capped
         )
         has_next = listing_parser.has_page(text, next_page)
@@ -210,7 +222,7 @@ class ListingWalker(Fetching):
             cut = f"page {page} links no page {next_page}; earlier pages linked {advertised}"
         elif has_next and page >= 3 and previous is not None and len(keys) < previous:
             cut = f"page {page} lists {len(keys)} releases, the page before it {previous}"
-        if cut is not None and not repeating:
+        if cut is not None:
             reject = Reject(TRUNCATED, cut, response.url)
             self.note_refusal(response, reject)
             yield from self.page_refused(

@@ -43,6 +43,9 @@ NEEDS_TARGET = frozenset(
 )
 WARC_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$")
 HTTP_TYPES = frozenset({"request", "response", "revisit"})
+BLOCK_CHUNK = 1 << 20  # bytes read at a time from a record block
+# What reading a damaged zip (or a member cut short) raises.
+DAMAGED_ZIP = (zipfile.BadZipFile, OSError, EOFError, zlib.error)
 
 
 @dataclass
@@ -50,6 +53,8 @@ class FileReport:
     path: str
     records: int = 0
     problems: list[str] = field(default_factory=list)
+    # What a server sent wrong, archived as sent: worth knowing, not damage to the file.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -57,8 +62,10 @@ class FileReport:
 
     def line(self) -> str:
         if self.ok:
-            return f"OK    {self.path} ({self.records} records)"
-        shown = "; ".join(self.problems[:5])
+            noted = f"; the server's faults, kept as sent: {'; '.join(self.notes[:3])}"
+            return f"OK    {self.path} ({self.records} records{noted if self.notes else ''})"
+        # One line whatever a problem quotes (a second reader's record id may hold a CRLF).
+        shown = "; ".join(" ".join(p.split()) for p in self.problems[:5])
         more = f" (+{len(self.problems) - 5} more)" if len(self.problems) > 5 else ""
         return f"FAIL  {self.path} ({self.records} records): {shown}{more}"
 
@@ -80,6 +87,10 @@ class _Record:
 
 class _Structure(Exception):
     pass
+
+
+class _PastTheEnd(_Structure):
+    """A Content-Length beyond the bytes left in the file: a damaged record."""
 
 
 def _records(stream: IO[bytes]) -> Iterator[_Record]:
@@ -110,16 +121,31 @@ def _records(stream: IO[bytes]) -> Iterator[_Record]:
             headers.append((name.strip(), value.strip()))
         record = _Record(offset, headers, b"")
         length_text = record.get("Content-Length")
-        if length_text is None or not length_text.isdigit():
+        # ASCII digits only: str.isdigit() also takes "²" and other digits int() refuses.
+        if length_text is None or not (length_text.isascii() and length_text.isdigit()):
             raise _Structure(f"offset {offset}: missing or bad Content-Length")
         length = int(length_text)
-        record.block = stream.read(length)
+        record.block = _read_block(stream, length)
         if len(record.block) != length:
-            raise _Structure(f"offset {offset}: block shorter than its Content-Length")
+            raise _PastTheEnd(f"offset {offset}: Content-Length {length} runs past the end")
         if stream.read(4) != b"\r\n\r\n":
             raise _Structure(f"offset {offset}: no CRLFCRLF after the block")
         yield record
         offset += consumed + length + 4
+
+
+def _read_block(stream: IO[bytes], length: int) -> bytes:
+    """Up to ``length`` bytes, read in chunks: a damaged Content-Length allocates no more
+    than the file holds."""
+    chunks = []
+    left = length
+    while left:
+        chunk = stream.read(min(left, BLOCK_CHUNK))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 def _decodes(encoding: str, body: bytes) -> bool:
@@ -222,7 +248,7 @@ def _check_http(record: _Record, rec_type: str, report: FileReport) -> None:
         return
     encoding = message.header("Content-Encoding")
     if encoding and message.body and not _decodes(encoding, message.entity()):
-        report.problems.append(f"{where}: Content-Encoding {encoding!r} does not decode")
+        report.notes.append(f"{where}: Content-Encoding {encoding!r} does not decode")
 
 
 def _check_links(
@@ -282,6 +308,7 @@ def verify_warc(
         if end != path.stat().st_size:
             report.problems.append(f"gzip member at offset {end} does not decompress")
     records: list[_Record] = []
+    past_the_end = False
     try:
         with gzip.open(path, "rb") if gzipped else path.open("rb") as stream:
             for record in _records(stream):  # type: ignore[arg-type]
@@ -289,14 +316,28 @@ def verify_warc(
                 _check_record(record, report)
     except (_Structure, OSError, EOFError, zlib.error) as error:
         report.problems.append(printable(error))
+        past_the_end = isinstance(error, _PastTheEnd)
     report.records = len(records)
+    if not records and not report.problems:  # a WARC holds at least a warcinfo record
+        report.problems.append("empty file" if _empty(path, gzipped) else "no WARC record")
     if records and records[0].get("WARC-Type") != "warcinfo":
         report.problems.append("the first record is not a warcinfo record")
     _check_links(records, report, known_ids or set(), complete)
     with path.open("rb") as raw:
         _warcio_reads(raw, report)
-    report.problems += second_reading(path, [r.get("WARC-Record-ID") or "" for r in records])
+    if not past_the_end:  # FastWARC allocates a record's Content-Length up front (aborts)
+        report.problems += second_reading(path, [r.get("WARC-Record-ID") or "" for r in records])
     return report
+
+
+def _empty(path: Path, gzipped: bool) -> bool:
+    """Whether the file holds no bytes, or (gzip) decompresses to none."""
+    if path.stat().st_size == 0:
+        return True
+    if not gzipped:
+        return False
+    with gzip.open(path, "rb") as stream:
+        return not stream.read(1)
 
 
 def record_ids(path: Path) -> tuple[set[str], bool]:
@@ -318,10 +359,21 @@ def _all_ids(warcs: list[Path]) -> tuple[set[str], bool]:
 
 
 def verify_wacz(path: Path) -> list[FileReport]:
+    """The package's report (the validator's verdict), then one per WARC inside it."""
+    report = FileReport(str(path))
+    try:
+        _validate_wacz(path, report)
+        return [report, *_verify_members(path, report)]
+    except DAMAGED_ZIP as error:  # cut short or not a zip: report it, never raise
+        report.problems.append(f"damaged file: {printable(error)}")
+        return [report]
+
+
+def _validate_wacz(path: Path, report: FileReport) -> None:
+    """Run the ``wacz`` validator's checks; what it prints is the problem."""
     from wacz.util import WACZ_VERSION
     from wacz.validate import OUTDATED_WACZ, Validation
 
-    report = FileReport(str(path))
     with redirect_stdout(io.StringIO()) as said:
         validation = Validation(str(path))
         checks = [
@@ -336,14 +388,16 @@ def verify_wacz(path: Path) -> list[FileReport]:
         )
     if not passed:
         report.problems.append("wacz validate: " + " ".join(said.getvalue().split())[-300:])
-    reports = [report]
+
+
+def _verify_members(path: Path, report: FileReport) -> list[FileReport]:
+    """Reports of the WARCs in the package (``report.records``: how many it holds)."""
     with zipfile.ZipFile(path) as package:
         names = [n for n in package.namelist() if n.startswith("archive/")]
         report.records = len(names)
         with _extracted(package, names) as files:
             ids, whole = _all_ids(files)
-            reports += [verify_warc(f, ids, f"{path}!{f.name}", whole) for f in files]
-    return reports
+            return [verify_warc(f, ids, f"{path}!{f.name}", whole) for f in files]
 
 
 @contextmanager
