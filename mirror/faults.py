@@ -30,7 +30,8 @@ And what hostile or broken servers do on the wire and in the bytes:
   another case, ``http``, a query string);
 - ``endless``: a listing whose every ``?Page=N`` answers with items and links page N+1;
 - ``stale``: a listing page answered with page 1 (a cache that ignores the query string);
-- ``empty_body``: a 200 with an empty body;
+- ``empty_body``: a 200 with an empty body; ``badgzip``: ``Content-Encoding: gzip`` on a
+  body that is not;
 - ``xxe`` / ``laughs``: the feed with an external entity / a billion-laughs DTD.
 """
 
@@ -50,6 +51,7 @@ BYTES = (
     "endless",
     "stale",
     "empty_body",
+    "badgzip",
     "xxe",
     "laughs",
 )

@@ -258,11 +258,13 @@ class MirrorHandler(BaseHTTPRequestHandler):
                 self._write(304, b"", headers)
                 return
         headers.update(extra or {})
-        spoiled = fault is not None and fault.kind == "huge"
+        spoiled = fault is not None and fault.kind in ("huge", "badgzip")
         if "gzip" in self.headers.get("Accept-Encoding", "") and len(data) > 256 and not spoiled:
             data = gzip.compress(data, mtime=0)
             headers["Content-Encoding"] = "gzip"
             headers["Vary"] = "Accept-Encoding"
+        if fault is not None and fault.kind == "badgzip" and status == 200:
+            headers["Content-Encoding"] = "gzip"  # on a body that is not
         self._write(status, data, headers)
 
     def _not_modified(self, etag: str, modified: int) -> bool:

@@ -156,12 +156,17 @@ def test_a_listing_page_a_cache_answers_with_page_one_is_read_again_not_the_end(
     assert set(recorded) == listed and max(recorded.values()) == 1 and again.returncode == 0
 
 
-def test_an_empty_answer_is_retried_not_a_refused_release(mirror: Mirror, tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["empty_body", "badgzip"])
+def test_an_empty_or_undecodable_answer_is_retried_in_the_run(
+    mirror: Mirror, tmp_path: Path, kind: str
+) -> None:
     article = _listed(mirror, "usfj")[-1].split(":")[1]
-    _fault(mirror, "usfj", f"{ARTICLES}{article}/*", "empty_body", times=1)
+    _fault(mirror, "usfj", f"{ARTICLES}{article}/*", kind, times=1)
+    _fault(mirror, "usfj", "/Media/Press-Releases/", kind, times=1)
     result = crawl("usfj", mirror.url("usfj", ""), tmp_path, *FAST)
     assert f"usfj:{article}" in {record["id"] for record in result.releases}
     assert result.returncode == 0 and result.rejects == []
+    _archive_verifies(tmp_path)  # the server's bad answers are kept as sent, not damage
 
 
 @pytest.mark.parametrize("kind", ["xxe", "laughs"])

@@ -307,9 +307,11 @@ class ArticleCSSpider(ListingWalker, MediaArchiver):
         yield reject
 
     def article_failed(self, failure: Failure) -> Iterator[Any]:
-        """A download error after Scrapy's retries, or a request refused before sending."""
+        """A download error, or a request refused before sending or while redirected: retried
+        when transient and Scrapy has not spent its tries on it (an answer that does not
+        decode, a redirect loop), then named."""
         request = failure.request  # type: ignore[attr-defined]
-        yield from self.refused(request, failure_reason(failure), retry=False, **request.cb_kwargs)
+        yield from self.refused(request, failure_reason(failure), **request.cb_kwargs)
 
     # ---- end -------------------------------------------------------------------------------
 

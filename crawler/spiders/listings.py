@@ -342,7 +342,8 @@ class ListingWalker(Fetching):
             with contextlib.suppress(WriteFailed):
                 self.site_state.page_read(arguments["source"], [], walk=walk, next_page=page + 1)
 
-    def page_failed(self, failure: Failure) -> None:
+    def page_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        """A listing page or feed that could not be downloaded: as a refused one."""
         request = failure.request  # type: ignore[attr-defined]
         arguments = request.cb_kwargs
         if "page" in arguments:
@@ -352,6 +353,4 @@ class ListingWalker(Fetching):
             )
         else:
             kind, key = "feed", arguments["source"]
-        self.crawler.stats.inc_value(f"{kind}/failed")
-        reject = failure_reason(failure)
-        self.ledger.unfetched(kind, key, request.url, reject.reason, reject.detail)
+        yield from self.page_refused(request, failure_reason(failure), kind, key)
