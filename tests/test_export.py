@@ -178,6 +178,10 @@ def test_diff_of_an_edited_release(crawled: tuple[Mirror, Path, str]) -> None:
     assert as_json["from_version"] == 1 and as_json["to_version"] == 2
     assert list(as_json["sections"]) == ["en"]
     assert _scrapy(output, "diff", "usfj:1").returncode == 1
+    single = next(r["id"] for r in _records(output) if r["id"] != edited)
+    once = _scrapy(output, "diff", single)
+    assert once.returncode == 1 and once.stdout == ""
+    assert once.stderr == f"{single}: only version 1 is known; nothing to compare\n"
 
 
 def test_sqlite_export_serves_in_datasette(

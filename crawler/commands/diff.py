@@ -42,6 +42,13 @@ class Command(ScrapyCommand):
             print(f"no release {args[0]!r} under OUTPUT_DIR", file=sys.stderr)
             self.exitcode = 1
             return
+        if len(versions) == 1 and not (opts.old or opts.new):
+            print(
+                f"{args[0]}: only version {min(versions)} is known; nothing to compare",
+                file=sys.stderr,
+            )
+            self.exitcode = 1
+            return
         new = opts.new or max(versions)
         old = opts.old or max((v for v in versions if v < new), default=new)
         if old not in versions or new not in versions:
