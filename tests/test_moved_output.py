@@ -40,6 +40,9 @@ def test_a_moved_output_dir_keeps_deleted_releases_gone(
     assert revisit.report["gone"] == 1
     before, lines = _statuses(first), revisit.releases
     assert before[f"usfk:{deleted}"] == "gone"
+    # The report says what the run was asked to do and how much it checked.
+    assert revisit.report["arguments"]["revisit"] is True
+    assert revisit.report["revisited"] == sum(s in ("live", "gone") for s in before.values())
 
     moved = tmp_path / "elsewhere" / "output"
     moved.parent.mkdir()

@@ -51,6 +51,9 @@ def build_report(stats: dict[str, Any], spider: Spider) -> dict[str, Any]:
         "site": profile.id if profile is not None else None,
         "status": "failed" if failures else "ok",
         "failures": failures,
+        # What the run was asked to do (a revisit that checked nothing reads as one).
+        "arguments": stats.get("run/arguments") or {},
+        "revisited": stats.get("release/revisited", 0),
         "start": _iso(stats.get("start_time")),
         "end": _iso(stats.get("finish_time")),
         "finish_reason": stats.get("finish_reason"),
@@ -110,7 +113,8 @@ def summary(report: dict[str, Any]) -> str:
         f"{report['start']} to {report['end']}",
         f"  requests {report['requests']} (304: {report['responses_304']}), "
         f"new releases {report['new_releases']}, new versions {report['new_versions']}, "
-        f"unchanged {report['unchanged']}, gone {report['gone']}",
+        f"unchanged {report['unchanged']}, gone {report['gone']}"
+        + (f", revisited {report['revisited']}" if report["arguments"].get("revisit") else ""),
         f"  refusals: {refusals}; errors: {report['errors']['log_errors']}; "
         f"archived {report['bytes_archived']} bytes",
     ]

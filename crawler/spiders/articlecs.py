@@ -149,6 +149,7 @@ class ArticleCSSpider(ListingWalker, MediaArchiver):
             "full": self.full,
             "revisit": self.revisit,
         }
+        self.crawler.stats.set_value("run/arguments", arguments)
         if self.state_error is not None:
             stop_for_write_error(self.crawler, "the state store", self.state_error)
             return
@@ -171,6 +172,7 @@ class ArticleCSSpider(ListingWalker, MediaArchiver):
         for known in state.to_revisit(self.revisit):
             if known.article_id in self.seen:
                 continue
+            self.crawler.stats.inc_value("release/revisited")
             target = known.capture["target_uri"] if known.capture else known.url
             yield self.article_request(
                 target,
