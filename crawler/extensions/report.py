@@ -122,7 +122,7 @@ def summary(report: dict[str, Any]) -> str:
     if slowdown["blocks"]:
         lines.append(
             f"  slowed down: {slowdown['blocks']} blocks, up to "
-            f"{slowdown['max_delay']:g} s between requests"
+            f"{round(slowdown['max_delay'], 2):g} s between requests"
         )
     waiting = report["waiting"]
     if waiting["count"]:
