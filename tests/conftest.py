@@ -56,6 +56,13 @@ class Mirror:
         with urllib.request.urlopen(self.url(site, f"/__mirror/{action}?{encoded}")) as reply:
             return json.loads(reply.read())
 
+    def mended(self) -> Mirror:
+        """The mirror with no fault left and an empty served log, for the next test."""
+        for site in self.origins:
+            self.control(site, "fault", clear=1)
+            self.served(site)
+        return self
+
     def served(self, site: str) -> list[str]:
         """Requests served since the last call: ``"GET /path 200"`` each."""
         return list(self.control(site, "requests", reset=1))

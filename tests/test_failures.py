@@ -32,10 +32,7 @@ def faulty() -> Iterator[Mirror]:
 
 @pytest.fixture
 def mirror(faulty: Mirror) -> Mirror:
-    for site in faulty.origins:
-        faulty.control(site, "fault", clear=1)
-        faulty.served(site)
-    return faulty
+    return faulty.mended()
 
 
 def _run(

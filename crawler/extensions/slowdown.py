@@ -3,8 +3,9 @@
 A retry already waits (``crawler.downloader.backoff``), but the other requests to the
 host go on at full speed, which is what makes a wave of blocks grow. Each block page or
 429 doubles a floor under the host's download delay, from ``BLOCK_SLOWDOWN_START`` up to
-``BLOCK_SLOWDOWN_MAX`` seconds; each answer that passes lowers it by a tenth, so the crawl
-speeds up again once the wave is over. AutoThrottle may raise the delay further, never
+``BLOCK_SLOWDOWN_MAX`` seconds; each answer under 400 lowers it by a tenth (a block page
+served with 200 too, before it is found out: a block still raises the floor 1.8 times), so
+the crawl speeds up again once the wave is over. AutoThrottle may raise the delay further, never
 below the floor.
 """
 
@@ -57,6 +58,8 @@ class BlockSlowdown:
             stats.max_value(f"{SLOWDOWN_STAT}/max_delay", floor)
 
     def received(self, response: Response, request: Request, **_: Any) -> None:
+        if not self.floors:
+            return  # no wave: nothing to do on every response
         key = self._slot_key(request)
         if key in self.floors and response.status < 400:
             self.floors[key] *= 0.9

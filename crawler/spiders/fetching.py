@@ -97,6 +97,7 @@ def failure_reason(failure: Failure) -> Reject:
     chain = redirect_chain(request)
     if isinstance(error, RedirectRefused):
         return Reject(REDIRECTED, f"{error} (from {chain[0]})", chain[0])
+    # Scrapy raises these as plain IgnoreRequest / DownloadCancelledError: only the message says.
     if isinstance(error, IgnoreRequest) and "max redirections" in str(error):
         hops = " -> ".join(chain)
         return Reject(REDIRECTED, f"a redirect loop (or a chain too long): {hops}", chain[0])

@@ -201,8 +201,9 @@ class ListingWalker(Fetching):
                 request_of(response), reject, "listing", page_key(source, page)
             )
             return
+        has_next = listing_parser.has_page(text, next_page)
         capped = next_page > self.settings.getint("LISTING_MAX_PAGES")
-        if capped and listing_parser.has_page(text, next_page):
+        if capped and has_next:
             self.ledger.unfetched(
                 "listing",
                 page_key(source, next_page),
@@ -216,7 +217,6 @@ class ListingWalker(Fetching):
             or (self.max_pages and next_page > self.max_pages)
             or capped
         )
-        has_next = listing_parser.has_page(text, next_page)
         cut = None
         if wanted and not has_next and next_page <= advertised:
             cut = f"page {page} links no page {next_page}; earlier pages linked {advertised}"
