@@ -18,3 +18,36 @@ def content_digest(record: dict[str, Any]) -> str:
     content = {k: v for k, v in record.items() if k not in RUN_FIELDS}
     canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+# ---- status events ---------------------------------------------------------------------------
+# A releases file holds two kinds of line: a version of a release (its record), and a change
+# of a release's status with no new content, which names its event: ``gone`` (the
+# publisher removed it: 404, 410, a not-found page) or ``returned`` (it answers again,
+# unchanged). Exports read both, so a deletion reaches every view, incremental ones too.
+GONE_EVENT, RETURNED_EVENT = "gone", "returned"
+STATUS_EVENTS = {GONE_EVENT: "gone", RETURNED_EVENT: "live"}
+
+
+def status_event(
+    record_id: str, url: str, version: int, event: str, when: str, detail: str | None = None
+) -> dict[str, Any]:
+    """The line of a status change of release ``record_id`` (``site:article``) at ``version``."""
+    if event not in STATUS_EVENTS:
+        raise ValueError(f"unknown status event {event!r}")
+    line: dict[str, Any] = {
+        "id": record_id,
+        "site": record_id.partition(":")[0],
+        "url": url,
+        "event": event,
+        "status": STATUS_EVENTS[event],
+        "status_changed": when,
+        "version": version,
+    }
+    if detail:
+        line["detail"] = detail
+    return line
+
+
+def is_status_event(record: dict[str, Any]) -> bool:
+    return record.get("event") in STATUS_EVENTS

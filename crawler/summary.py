@@ -7,13 +7,14 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from pipelines.output import site_of_run_file
+from crawler.records import is_status_event
+from pipelines.output import run_files, site_of_run_file
 
 
 def _latest_runs(folder: Path) -> dict[str, Path]:
     """Newest ``<site>-<stamp>.jsonl`` per site (stamps sort as text)."""
     latest: dict[str, Path] = {}
-    for path in sorted(folder.glob("*.jsonl")):
+    for path in run_files(folder):
         latest[site_of_run_file(path.name) or path.stem] = path
     return latest
 
@@ -31,7 +32,7 @@ def summarize(output_dir: Path) -> str:
     rows = [f"{'site':<8} {'releases':>8} {'rejects':>8}  reasons"]
     total_releases = total_rejects = 0
     for site in sorted(set(releases) | set(rejects)):
-        emitted = _lines(releases.get(site))
+        emitted = [r for r in _lines(releases.get(site)) if not is_status_event(r)]
         refused = _lines(rejects.get(site))
         reasons = Counter(str(r.get("reason")) for r in refused)
         total_releases += len(emitted)
@@ -40,8 +41,8 @@ def summarize(output_dir: Path) -> str:
         rows.append(f"{site:<8} {len(emitted):>8} {len(refused):>8}  {detail or '-'}")
     rows.append(f"{'total':<8} {total_releases:>8} {total_rejects:>8}")
     rows.append("")
-    rows.append(f"releases: {output_dir / 'releases'}/<site>-<run time>.jsonl")
-    rows.append(f"rejects:  {output_dir / 'rejects'}/<site>-<run time>.jsonl")
+    rows.append(f"releases: {output_dir / 'releases'}/YYYY/MM/<site>-<run time>.jsonl")
+    rows.append(f"rejects:  {output_dir / 'rejects'}/YYYY/MM/<site>-<run time>.jsonl")
     warcs = sorted((output_dir / "warc").glob("*.warc.gz"))
     if warcs:
         size = sum(p.stat().st_size for p in warcs)

@@ -1,4 +1,9 @@
-"""Where a run's files go: everything under ``OUTPUT_DIR``, named by site and run time."""
+"""Where a run's files go: everything under ``OUTPUT_DIR``, named by site and run time.
+
+A run's releases, rejects and report are ``<kind>/YYYY/MM/<site>-<UTC stamp>.<suffix>``:
+a month's folder stays small under hourly runs, and a period can be compacted or moved
+away as a whole. Files of older runs, written flat in ``<kind>/``, are read the same way.
+"""
 
 from __future__ import annotations
 
@@ -49,7 +54,10 @@ def run_id(crawler: Crawler) -> str:
         base = f"{site_id(crawler)}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
         output = output_dir(crawler)
         candidate, serial = base, 1
-        while any(next(output.glob(f"{kind}/{candidate}.*"), None) for kind in RUN_FOLDERS):
+        while any(
+            next(output.glob(f"{kind}/{partition(candidate)}/{candidate}.*"), None)
+            for kind in RUN_FOLDERS
+        ):
             serial += 1
             candidate = f"{base}-{serial}"
         _RUN_IDS[crawler] = candidate
@@ -57,20 +65,48 @@ def run_id(crawler: Crawler) -> str:
 
 
 def run_file(crawler: Crawler, kind: str, suffix: str = ".jsonl") -> Path:
-    """``OUTPUT_DIR/<kind>/<run id><suffix>``, its folder created."""
-    folder = output_dir(crawler) / kind
+    """``OUTPUT_DIR/<kind>/YYYY/MM/<run id><suffix>``, its folder created."""
+    run = run_id(crawler)
+    folder = output_dir(crawler) / kind / partition(run)
     folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{run_id(crawler)}{suffix}"
+    return folder / f"{run}{suffix}"
 
 
-# "<site>-<UTC stamp>[-N].<suffix>": the name of a run's file (``run_id``).
-_RUN_NAME = re.compile(r"^(?P<site>.+)-\d{8}T\d{6}Z(?:-\d+)?\.\w+$")
+# "<site>-<UTC stamp>[-N]": a run's id; its files are named "<run id>.<suffix>". A file
+# compacted from a month's runs is "<site>-<first stamp>-compacted.jsonl".
+_RUN_NAME = re.compile(
+    r"^(?P<site>.+)-(?P<stamp>\d{8}T\d{6}Z)(?P<serial>-\d+)?(?P<compacted>-compacted)?\.\w+$"
+)
 
 
 def site_of_run_file(name: str) -> str | None:
     """The site a run's file is named after (files of old runs may name the spider)."""
     match = _RUN_NAME.match(name)
     return match.group("site") if match else None
+
+
+def partition(run: str) -> str:
+    """``YYYY/MM`` of a run id or file name (its UTC start)."""
+    stamp = re.search(r"-(\d{4})(\d{2})\d{2}T\d{6}Z", run)
+    return f"{stamp.group(1)}/{stamp.group(2)}" if stamp else "undated"
+
+
+def run_order(path: Path) -> tuple[str, int, str]:
+    """Sort key of run files: by start time, then serial, then name (flat or partitioned)."""
+    match = _RUN_NAME.match(path.name)
+    if match is None:
+        return "", 0, path.name
+    serial = int(match.group("serial")[1:]) if match.group("serial") else 1
+    return match.group("stamp"), serial, path.name
+
+
+def run_files(folder: Path, suffix: str = ".jsonl") -> list[Path]:
+    """Every run file under ``folder`` (a ``<kind>`` folder), oldest run first."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        (p for p in folder.rglob(f"*{suffix}") if not p.name.startswith(".")), key=run_order
+    )
 
 
 def json_line(record: dict[str, Any]) -> str:

@@ -1,7 +1,8 @@
 """Give each release its version: new (1), a silent edit (n+1, pointing at n), or unchanged.
 
 An unchanged release (same extracted content as the last version) yields nothing new: the
-journal notes that it was checked (its validators and capture), and the item stops here.
+journal notes that it was checked (its validators and capture), and the item stops here;
+one that was gone gets a ``returned`` status line.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
-from crawler.records import content_digest
+from crawler.records import RETURNED_EVENT, content_digest, status_event
 
 from .state.crawl import state_for
-from .state.journal import Journal, journal_for
-from .state.store import Checked, StateStore
+from .state.journal import Journal, WriteFailed, journal_for
+from .state.store import GONE, Checked, StateStore
 from .state.validators import take_validators
 
 
@@ -53,6 +54,8 @@ class VersionPipeline:
                     item.get("archive"),
                 )
             )
+            if known.status == GONE:  # back after a removal: its status line says so
+                self._returned(item, known.version)
             stats.inc_value("release/unchanged")
             raise DropItem(
                 f"release {item['id']} unchanged since version {known.version}", log_level="DEBUG"
@@ -67,3 +70,14 @@ class VersionPipeline:
         item.update(version=known.version + 1, first_seen=known.first_seen, previous=previous)
         stats.inc_value("release/new_version")
         return item
+
+    def _returned(self, item: dict[str, Any], version: int) -> None:
+        event = status_event(
+            str(item["id"]), str(item["url"]), version, RETURNED_EVENT, str(item.get("fetched"))
+        )
+        try:
+            self.journal.status(event)
+        except WriteFailed as error:
+            raise DropItem(f"release {item['id']}: {error}", log_level="DEBUG") from error
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("release/returned")

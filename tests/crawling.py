@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipelines.output import run_files
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -21,7 +23,7 @@ class CrawlResult:
 
     def _read(self, kind: str) -> list[dict[str, Any]]:
         records = []
-        for path in sorted((self.output_dir / kind).glob("*.jsonl")):
+        for path in run_files(self.output_dir / kind):
             with path.open(encoding="utf-8") as handle:
                 records += [json.loads(line) for line in handle if line.strip()]
         return records
@@ -36,7 +38,7 @@ class CrawlResult:
 
     @property
     def reports(self) -> list[dict[str, Any]]:
-        paths = sorted((self.output_dir / "reports").glob("*.json"))
+        paths = run_files(self.output_dir / "reports", ".json")
         return [json.loads(path.read_text(encoding="utf-8")) for path in paths]
 
     @property

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from pipelines.output import run_files
 from pipelines.warc.records import PROFILE_NOT_MODIFIED
 from pipelines.warc.verify import verify_collection
 from tests.conftest import ROOT, Mirror
@@ -99,7 +100,7 @@ def _silent_damage(data: bytearray) -> bytearray:
 def _records(output: Path) -> list[dict[str, Any]]:
     return [
         json.loads(line)
-        for path in sorted((output / "releases").rglob("*.jsonl"))
+        for path in run_files(output / "releases")
         for line in path.read_text(encoding="utf-8").splitlines()
     ]
 
@@ -122,7 +123,7 @@ def test_the_collection_verifies(history: dict[str, Any]) -> None:
 
 def test_every_304_is_a_revisit_of_content(history: dict[str, Any]) -> None:
     output: Path = history["output"]
-    reports = sorted((output / "reports").glob("*.json"))
+    reports = run_files(output / "reports", ".json")
     # Runs 2 and 3 (whole runs): as many server-not-modified revisits as 304s served.
     for report_path, served in zip(reports[1:3], history["served"][1:3], strict=True):
         report = json.loads(report_path.read_text())

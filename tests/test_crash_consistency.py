@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.output import run_files
 from pipelines.warc.verify import verify_paths
 from tests.conftest import ROOT, Mirror
 from tests.crawling import crawl_command
@@ -60,7 +61,7 @@ def _until_done(command: list[str], tries: int = 4) -> subprocess.CompletedProce
 def _records(output: Path) -> list[dict[str, object]]:
     return [
         json.loads(line)
-        for path in sorted((output / "releases").rglob("*.jsonl"))
+        for path in run_files(output / "releases")
         for line in path.read_text(encoding="utf-8").splitlines()
     ]
 
@@ -184,14 +185,14 @@ def _cut(path: Path, keep_partial: int = 0) -> None:
 
 def test_a_cut_or_half_written_last_line_is_fetched_again(site120: Mirror, tmp_path: Path) -> None:
     _until_done(_command(site120, tmp_path))
-    (first,) = (tmp_path / "releases").glob("*.jsonl")
+    (first,) = run_files(tmp_path / "releases")
     lost = json.loads(first.read_text(encoding="utf-8").splitlines()[-1])["id"]
     _cut(first)
     done = _until_done(_command(site120, tmp_path))
-    report = json.loads(sorted((tmp_path / "reports").glob("*.json"))[-1].read_text())
+    report = json.loads(run_files(tmp_path / "reports", ".json")[-1].read_text())
     assert report["state"]["refetch"] == [lost] and report["new_releases"] == 1
     _assert_each_once(site120, tmp_path)
-    newest = sorted((tmp_path / "releases").glob("*.jsonl"))[-1]
+    newest = run_files(tmp_path / "releases")[-1]
     _cut(newest, keep_partial=40)  # the line the second run wrote, half of it left
     _until_done(_command(site120, tmp_path))
     _assert_each_once(site120, tmp_path)
@@ -200,7 +201,7 @@ def test_a_cut_or_half_written_last_line_is_fetched_again(site120: Mirror, tmp_p
     middle = json.loads(lines[49])["id"]
     first.write_bytes(b"".join(lines[:49] + lines[50:]))  # a line deleted, as `sed -i 50d` does
     _until_done(_command(site120, tmp_path))
-    report = json.loads(sorted((tmp_path / "reports").glob("*.json"))[-1].read_text())
+    report = json.loads(run_files(tmp_path / "reports", ".json")[-1].read_text())
     assert report["state"]["refetch"] == [middle] and report["new_releases"] == 1
     _assert_each_once(site120, tmp_path)
 
@@ -232,7 +233,7 @@ def test_two_sites_at_once_in_one_output_dir(site120: Mirror, tmp_path: Path) ->
     assert [p.wait(timeout=300) for p in both] == [0, 0]
     for site in ("usfj", "usfk"):
         _assert_each_once(site120, tmp_path, site)
-        files = list((tmp_path / "releases").glob(f"{site}-*.jsonl"))
+        files = list((tmp_path / "releases").rglob(f"{site}-*.jsonl"))
         assert {str(r["site"]) for f in files for r in map(json.loads, f.open())} == {site}
     _assert_archive_verifies(tmp_path)
 
@@ -298,7 +299,7 @@ def test_a_damaged_store_is_moved_aside_and_rebuilt_from_the_files(
     with store.open("r+b") as handle:
         handle.truncate(64 * 1024)  # a disk error, a bad copy
     done = _until_done(_command(site120, tmp_path), tries=1)
-    report = json.loads(sorted((tmp_path / "reports").glob("*.json"))[-1].read_text())
+    report = json.loads(run_files(tmp_path / "reports", ".json")[-1].read_text())
     assert report["state"]["rebuilt_from"].startswith(str(store) + ".damaged-")
     assert report["new_releases"] == 0 and "is damaged" in done.stderr
     _assert_each_once(site120, tmp_path)

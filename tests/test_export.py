@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from pipelines.output import run_files
 from tests.conftest import ROOT, Mirror
 from tests.crawling import crawl
 
@@ -58,9 +59,17 @@ def _scrapy(output: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def _records(output: Path) -> list[dict[str, Any]]:
     return [
         json.loads(line)
-        for path in sorted((output / "releases").glob("*.jsonl"))
+        for path in run_files(output / "releases")
         for line in path.read_text(encoding="utf-8").splitlines()
     ]
+
+
+def _versions(output: Path) -> list[dict[str, Any]]:
+    """The releases' records, without status lines."""
+    return [r for r in _records(output) if "event" not in r]
+
+
+EXPORTED = ("event", "status", "status_changed")  # what an export adds to a record
 
 
 def _export(output: Path, target: Path, *args: str) -> None:
@@ -74,12 +83,14 @@ def test_every_format_loads_with_its_own_tool(
     import pyarrow.parquet as pq
 
     _, output, edited = crawled
-    records = _records(output)
+    records = _versions(output)
     latest = {r["id"]: r for r in sorted(records, key=lambda r: r["version"])}
     for fmt in ("jsonl", "csv", "parquet", "sqlite"):
         _export(output, tmp_path / f"latest.{fmt}")
     lines = [json.loads(x) for x in (tmp_path / "latest.jsonl").read_text().splitlines()]
-    assert {r["id"]: r for r in lines} == latest
+    assert {r["id"]: {k: v for k, v in r.items() if k not in EXPORTED} for r in lines} == latest
+    assert {r["id"]: r["status"] for r in lines if r["status"] != "live"} == {GONE: "gone"}
+    assert next(r for r in lines if r["id"] == GONE)["status_changed"]
     with (tmp_path / "latest.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert sorted(r["id"] for r in rows) == sorted(latest)
@@ -111,8 +122,12 @@ def test_views_and_filters(crawled: tuple[Mirror, Path, str], tmp_path: Path) ->
     _export(output, tmp_path / "all.jsonl", "--view", "all")
     assert len((tmp_path / "all.jsonl").read_text().splitlines()) == len(records)
     _export(output, tmp_path / "changes.jsonl", "--view", "changes")
-    (change,) = [json.loads(x) for x in (tmp_path / "changes.jsonl").read_text().splitlines()]
-    assert change["id"] == edited and change["versions"] == 2
+    changes = [json.loads(x) for x in (tmp_path / "changes.jsonl").read_text().splitlines()]
+    assert sorted(c["id"] for c in changes) == sorted([edited, GONE])
+    removed = next(c for c in changes if c["id"] == GONE)
+    assert removed["status"] == "gone" and removed["versions"] == 1 and removed["removed"]
+    change = next(c for c in changes if c["id"] == edited)
+    assert change["versions"] == 2 and change["status"] == "live"
     assert change["sections_changed"] == ["en"] and 0.9 < change["text_similarity"] < 1
     _export(
         output, tmp_path / "ko.jsonl", "--lang", "ko", "--site", "usfk", "--since", "2024-01-01"

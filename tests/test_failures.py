@@ -16,6 +16,7 @@ import pytest
 
 from crawler.profiles import get_profile
 from mirror.site import load_sites
+from pipelines.output import run_files
 from tests.conftest import ROOT, Mirror
 from tests.crawling import crawl_command
 
@@ -49,7 +50,7 @@ def _run(
         text=True,
         timeout=300,
     )
-    reports = sorted((output / "reports").glob("*.json"))
+    reports = run_files(output / "reports", ".json")
     report = json.loads(reports[-1].read_text()) if reports else {}
     served = [line for line in mirror.served(site) if "/robots.txt" not in line]
     return done.returncode, report, served
@@ -58,7 +59,7 @@ def _run(
 def _recorded(output: Path) -> Counter[str]:
     return Counter(
         json.loads(line)["id"]
-        for path in (output / "releases").rglob("*.jsonl")
+        for path in run_files(output / "releases")
         for line in path.read_text(encoding="utf-8").splitlines()
     )
 
@@ -182,7 +183,7 @@ def test_a_refusal_by_a_killed_run_is_tried_and_reported_by_the_next(
     command = crawl_command("usfj", mirror.url("usfj", ""), tmp_path, "-s", "ARCHIVE_MEDIA=0")
     process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.DEVNULL)
     rejects = tmp_path / "rejects"
-    while process.poll() is None and not any(p.stat().st_size for p in rejects.glob("*.jsonl")):
+    while process.poll() is None and not any(p.stat().st_size for p in rejects.rglob("*.jsonl")):
         time.sleep(0.01)  # polls the disk: the kill point is the refusal's line
     process.kill()  # killed right after it refused the release, before it could report
     assert process.wait() == -9 and not (tmp_path / "reports").exists()
@@ -267,9 +268,7 @@ def test_a_permanent_refusal_waits_for_a_full_run(mirror: Mirror, tmp_path: Path
     mirror.control("usfj", "fault", path=f"{ARTICLES}{article}/*", kind="empty", times=0)
     status, report, _ = _run(mirror, "usfj", tmp_path)
     assert status == 0 and report["unfetched"] == []  # read; not a release: not a failure
-    (refused,) = [
-        json.loads(line) for p in (tmp_path / "rejects").glob("*.jsonl") for line in p.open()
-    ]
+    (refused,) = [json.loads(line) for p in run_files(tmp_path / "rejects") for line in p.open()]
     assert refused["id"] == f"usfj:{article}" and refused["reason"] == "missing_fields"
     mirror.control("usfj", "fault", clear=1)
     mirror.control("usfj", "add", count=1)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from pipelines.output import run_files
 from pipelines.warc.records import PROFILE_NOT_MODIFIED
 from pipelines.warc.verify import verify_paths
 from tests.conftest import ROOT, Mirror
@@ -156,9 +157,7 @@ def test_an_interrupted_walk_resumes_a_page_early(big_mirror: Mirror, tmp_path: 
 
 
 def _lines(folder: Path) -> int:
-    return (
-        sum(p.read_bytes().count(b"\n") for p in folder.glob("*.jsonl")) if folder.exists() else 0
-    )
+    return sum(p.read_bytes().count(b"\n") for p in run_files(folder)) if folder.exists() else 0
 
 
 def test_sigkill_loop_loses_nothing_and_repeats_nothing(big_mirror: Mirror, tmp_path: Path) -> None:
@@ -185,7 +184,7 @@ def test_sigkill_loop_loses_nothing_and_repeats_nothing(big_mirror: Mirror, tmp_
     assert kills >= 1
     records = [
         json.loads(line)
-        for path in sorted(releases.glob("*.jsonl"))
+        for path in run_files(releases)
         for line in path.read_text(encoding="utf-8").splitlines()
     ]
     ids = [r["id"] for r in records]

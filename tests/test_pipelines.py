@@ -15,6 +15,7 @@ from crawler.parsers import Reject, parse
 from crawler.spiders.usfj import UsfjSpider
 from pipelines.dedupe import DedupeReleasesPipeline
 from pipelines.jsonlines import ReleasesJsonLinesPipeline
+from pipelines.output import run_files
 from pipelines.rejects import RejectsPipeline
 from pipelines.validate import ValidateReleasePipeline
 from tests.fixturetool import FIXTURES
@@ -69,7 +70,7 @@ def _run(chain: list[Any], items: list[Any]) -> list[Any]:
 def _lines(folder: Path) -> list[dict[str, Any]]:
     return [
         json.loads(line)
-        for path in sorted(folder.glob("*.jsonl"))
+        for path in run_files(folder)
         for line in path.read_text(encoding="utf-8").splitlines()
     ]
 
@@ -77,7 +78,7 @@ def _lines(folder: Path) -> list[dict[str, Any]]:
 def test_valid_release_is_written_unescaped_in_key_order(crawler: Any, tmp_path: Path) -> None:
     record = _seed_record()
     assert _run(_chain(crawler), [record]) == [record]
-    files = list((tmp_path / "releases").glob("usfj-*.jsonl"))
+    files = list((tmp_path / "releases").rglob("usfj-*.jsonl"))
     assert len(files) == 1
     text = files[0].read_text(encoding="utf-8")
     assert "同盟の推進" in text  # UTF-8, not \\u escapes

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from pipelines.output import run_files
 from tests.conftest import ROOT, Mirror
 from tests.crawling import crawl_command
 
@@ -25,7 +26,7 @@ def _crawl(site: str, base_url: str, output: Path, *args: str) -> subprocess.Com
 
 
 def _report(output: Path) -> dict[str, object]:
-    (path,) = sorted((output / "reports").glob("*.json"))[-1:]
+    (path,) = run_files(output / "reports", ".json")[-1:]
     data: dict[str, object] = json.loads(path.read_text())
     return data
 

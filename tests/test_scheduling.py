@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.commands.crawl import EXIT_LOCKED
+from pipelines.output import run_files
 from tests.conftest import ROOT, Mirror
 
 DEPLOY = ROOT / "deploy"
@@ -32,7 +33,7 @@ def _localized(command: str, output: Path, base_url: str) -> str:
 
 
 def _report(output: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(sorted((output / "reports").glob("*.json"))[-1].read_text())
+    data: dict[str, Any] = json.loads(run_files(output / "reports", ".json")[-1].read_text())
     return data
 
 

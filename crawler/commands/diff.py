@@ -12,7 +12,8 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from pipelines.export.diff import diff_versions, unified_text
-from pipelines.export.records import by_release, read_records
+from pipelines.export.records import first_written, histories
+from pipelines.export.stream import read_events
 
 
 class Command(ScrapyCommand):
@@ -36,8 +37,9 @@ class Command(ScrapyCommand):
         assert self.settings is not None
         if len(args) != 1:
             raise UsageError("give one release id, e.g. usfj:4236221")
-        records, _ = read_records(Path(self.settings.get("OUTPUT_DIR") or "output"))
-        versions = {int(r.get("version") or 1): r for r in by_release(records).get(args[0], [])}
+        output = Path(self.settings.get("OUTPUT_DIR") or "output")
+        history = histories(first_written(read_events(output / "releases"))).get(args[0])
+        versions = {int(r.get("version") or 1): r for r in history.versions} if history else {}
         if not versions:
             print(f"no release {args[0]!r} under OUTPUT_DIR", file=sys.stderr)
             self.exitcode = 1

@@ -39,8 +39,8 @@ class Command(ScrapyCommand):
             "--view",
             choices=VIEWS,
             default="latest",
-            help="latest: newest version per release; all: every version; "
-            "changes: releases edited after publication",
+            help="latest: newest version and status per release; all: every event (each "
+            "version, each removal or return); changes: releases edited or removed",
         )
         parser.add_argument("--site", help="one site id")
         parser.add_argument("--since", help="published on or after DATE (YYYY-MM-DD)")
@@ -48,7 +48,12 @@ class Command(ScrapyCommand):
         parser.add_argument(
             "--incremental",
             action="store_true",
-            help="only what is new since the last export to this PATH",
+            help="only what is new since the last export to this PATH (a cursor beside it)",
+        )
+        parser.add_argument(
+            "--excel",
+            action="store_true",
+            help="CSV for Excel: UTF-8 with a byte order mark, CRLF line ends",
         )
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
@@ -81,6 +86,7 @@ class Command(ScrapyCommand):
                 opts.lang,
                 opts.incremental,
                 Path(self.settings.get("STATE_PATH")),
+                excel=opts.excel,
             )
         except (OSError, sqlite3.Error) as error:  # the writers remove their temporary files
             print(_failure(path, error), file=sys.stderr)

@@ -36,6 +36,7 @@ from crawler.parsers.model import (
     TRANSIENT_REASONS,
 )
 from crawler.profiles import SiteProfile
+from crawler.records import GONE_EVENT, status_event
 from pipelines.failure import stop_for_write_error
 from pipelines.state.crawl import state_failure, state_for
 from pipelines.state.journal import WriteFailed, journal_for
@@ -295,10 +296,22 @@ class ArticleCSSpider(ListingWalker, MediaArchiver):
                 return
         reject = replace(reject, url=url, id=record_id)
         if reject.reason == GONE and was in (LIVE, GONE_STATUS):
-            # A release the publisher removed: reported, nothing emitted or deleted.
-            self.crawler.stats.inc_value("release/gone" if was == LIVE else "release/still_gone")
-            self.site_state.record(Refused(self.profile.id, article_id, now(), GONE, True))
+            # A release the publisher removed: its status line says so (exports carry it);
+            # nothing is deleted. One still gone only counts the check.
             self.ledger.settle("release", article_id)
+            known = self.site_state.lookup([article_id]).get(article_id)
+            if was == GONE_STATUS or known is None:
+                self.crawler.stats.inc_value("release/still_gone")
+                self.site_state.record(Refused(self.profile.id, article_id, now(), GONE, True))
+                return
+            self.crawler.stats.inc_value("release/gone")
+            event = status_event(
+                record_id, known.url, known.version, GONE_EVENT, now(), reject.detail
+            )
+            try:
+                self.site_state.journal.status(event)
+            except WriteFailed:
+                return  # the run is stopping, with one line that says why
             return
         if reject.reason in TRANSIENT_REASONS or reject.reason == GONE:
             self.ledger.unfetched(

@@ -47,9 +47,10 @@ def dataset_card(
     lines += [f"Filters: {', '.join(f'{k}={v}' for k, v in chosen.items()) or 'none'}.", ""]
     if summary:
         lines += [
-            "Each row is a release edited after publication: how many versions, when it "
-            "changed, which fields and language sections changed, and how similar the "
-            "latest text is to the first (difflib ratio, 1.0 = identical).",
+            "Each row is a release edited or removed after it was first seen: how many "
+            "versions, when it changed, which fields and language sections changed, how "
+            "similar the latest text is to the first (difflib ratio, 1.0 = identical), its "
+            "status now and when it was removed.",
             "",
         ]
     sites = Counter(str(r.get("site")) for r in records)
@@ -63,7 +64,10 @@ def dataset_card(
         lines += [*_table(sections, "language of a section"), ""]
         statuses = Counter(str(r["status"]) for r in records if r.get("status"))
         if statuses:
-            lines += [*_table(statuses, "status (state store)"), ""]
+            lines += [*_table(statuses, "status"), ""]
+        events = Counter(str(r["event"]) for r in records if r.get("event"))
+        if events:
+            lines += [*_table(events, "event"), ""]
         lines += [*_table(Counter(p[:4] for p in published), "year published"), ""]
         lines += [
             f"Published: {published[0] if published else '-'} to "

@@ -79,8 +79,14 @@ def unified_text(diff: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def change_summary(versions: list[dict[str, Any]]) -> dict[str, Any]:
-    """One row of ``--view changes``: a release edited after publication, when and how much."""
+def change_summary(
+    versions: list[dict[str, Any]],
+    statuses: list[dict[str, Any]] | None = None,
+    status: str = "live",
+    status_changed: str | None = None,
+) -> dict[str, Any]:
+    """One row of ``--view changes``: a release edited or removed after it was first seen,
+    when and how much, and its status now."""
     first, last = versions[0], versions[-1]
     steps = [diff_versions(a, b) for a, b in pairwise(versions)]
     primary = str(last.get("language") or "")
@@ -101,4 +107,7 @@ def change_summary(versions: list[dict[str, Any]]) -> dict[str, Any]:
         "text_similarity": round(similarity, 4),
         "text_chars_delta": len(last.get("text") or "") - len(first.get("text") or ""),
         "language": primary,
+        "status": status,
+        "status_changed": status_changed,
+        "removed": [e["status_changed"] for e in statuses or [] if e["status"] == "gone"],
     }

@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from scrapy.exporters import BaseItemExporter
 
-from .formats import write_csv, write_parquet
+from .formats import Layout, write_csv, write_parquet
 
 
 class _BufferedExporter(BaseItemExporter):
@@ -40,9 +40,9 @@ class _BufferedExporter(BaseItemExporter):
 
 class ParquetExporter(_BufferedExporter):
     def write(self, records: list[dict[str, Any]], path: Path) -> None:
-        write_parquet(records, path)
+        write_parquet(records, path, Layout())
 
 
 class ReleaseCsvExporter(_BufferedExporter):
     def write(self, records: list[dict[str, Any]], path: Path) -> None:
-        write_csv(records, path)
+        write_csv(records, path, Layout())

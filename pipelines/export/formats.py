@@ -9,13 +9,24 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .flat import columns, flatten, flatten_summary, languages_of
+from .flat import SUMMARY, columns, flatten, flatten_summary, languages_in
 
 FORMATS = ("jsonl", "csv", "parquet", "sqlite")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How rows are laid out: a ``changes`` summary or release rows, the flat columns (fixed
+    per export path), and CSV for Excel (UTF-8 with a byte order mark)."""
+
+    summary: bool = False
+    columns: tuple[str, ...] = field(default_factory=lambda: tuple(columns()))
+    excel: bool = False
 
 
 @contextmanager
@@ -31,20 +42,23 @@ def atomic(path: Path) -> Iterator[Path]:
         temporary.unlink(missing_ok=True)
 
 
-def write_jsonl(records: list[dict[str, Any]], path: Path, summary: bool = False) -> None:
+def write_jsonl(records: list[dict[str, Any]], path: Path, layout: Layout) -> None:
     with atomic(path) as temporary, temporary.open("w", encoding="utf-8", newline="\n") as out:
         for record in records:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
-def write_csv(records: list[dict[str, Any]], path: Path, summary: bool = False) -> None:
-    rows = [flatten_summary(r) for r in records] if summary else None
-    names = list(rows[0]) if rows else ([] if summary else columns(records))
-    with atomic(path) as temporary, temporary.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.DictWriter(out, fieldnames=names, lineterminator="\n")
+def write_csv(records: list[dict[str, Any]], path: Path, layout: Layout) -> None:
+    """The header always, the same for every export to a path, rows or none."""
+    names = list(SUMMARY if layout.summary else layout.columns)
+    encoding = "utf-8-sig" if layout.excel else "utf-8"
+    with atomic(path) as temporary, temporary.open("w", encoding=encoding, newline="") as out:
+        writer = csv.DictWriter(
+            out, fieldnames=names, lineterminator="\r\n" if layout.excel else "\n"
+        )
         writer.writeheader()
-        for row in rows if rows is not None else (flatten(r, names) for r in records):
-            writer.writerow(row)
+        for record in records:
+            writer.writerow(flatten_summary(record) if layout.summary else flatten(record, names))
 
 
 # ---- Parquet ------------------------------------------------------------------------------
@@ -80,6 +94,9 @@ def parquet_schema(summary: bool = False) -> Any:
                 ("text_similarity", pa.float64()),
                 ("text_chars_delta", pa.int64()),
                 ("language", text),
+                ("status", text),
+                ("status_changed", stamp),
+                ("removed", pa.list_(stamp)),
             ]
         )
     return pa.schema(
@@ -115,7 +132,10 @@ def parquet_schema(summary: bool = False) -> Any:
             ("version", pa.int32()),
             ("first_seen", stamp),
             ("previous_version", pa.int32()),
-            pa.field("status", text, metadata={"description": "live or gone (state store)"}),
+            pa.field("event", text, metadata={"description": "new, edited, gone or returned"}),
+            pa.field("status", text, metadata={"description": "live or gone"}),
+            ("status_changed", stamp),
+            ("detail", text),
             (
                 "archive",
                 pa.struct(
@@ -168,7 +188,10 @@ def _parquet_row(record: dict[str, Any]) -> dict[str, Any]:
         "version": record.get("version") or 1,
         "first_seen": _time(record.get("first_seen")),
         "previous_version": (record.get("previous") or {}).get("version"),
+        "event": record.get("event"),
         "status": record.get("status"),
+        "status_changed": _time(record.get("status_changed")),
+        "detail": record.get("detail"),
         "archive": {**archive, "date": _time(archive.get("date"))} if archive else None,
     }
 
@@ -179,15 +202,17 @@ def _summary_row(row: dict[str, Any]) -> dict[str, Any]:
         "published": _date(row.get("published")),
         "first_seen": _time(row.get("first_seen")),
         "changed": [_time(t) for t in row.get("changed") or []],
+        "status_changed": _time(row.get("status_changed")),
+        "removed": [_time(t) for t in row.get("removed") or []],
     }
 
 
-def write_parquet(records: list[dict[str, Any]], path: Path, summary: bool = False) -> None:
+def write_parquet(records: list[dict[str, Any]], path: Path, layout: Layout) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = parquet_schema(summary)
-    convert = _summary_row if summary else _parquet_row
+    schema = parquet_schema(layout.summary)
+    convert = _summary_row if layout.summary else _parquet_row
     table = pa.Table.from_pylist([convert(r) for r in records], schema=schema)
     with atomic(path) as temporary:
         pq.write_table(table, temporary, compression="zstd")
@@ -200,23 +225,20 @@ def write_parquet(records: list[dict[str, Any]], path: Path, summary: bool = Fal
 _TOKENIZERS = {"ja": "trigram", "ko": "trigram", "zh": "trigram"}
 
 
-def write_sqlite(records: list[dict[str, Any]], path: Path, summary: bool = False) -> None:
+def write_sqlite(records: list[dict[str, Any]], path: Path, layout: Layout) -> None:
     with atomic(path) as temporary:
         db = sqlite3.connect(temporary)
         try:
-            if summary:
-                _table(db, "changes", [flatten_summary(r) for r in records])
+            if layout.summary:
+                _table(db, "changes", [flatten_summary(r) for r in records], list(SUMMARY))
             else:
-                _releases(db, records)
+                _releases(db, records, list(layout.columns))
             db.commit()
         finally:
             db.close()
 
 
-def _table(
-    db: sqlite3.Connection, name: str, rows: list[dict[str, Any]], names: list[str] | None = None
-) -> None:
-    names = names or (list(rows[0]) if rows else ["id"])
+def _table(db: sqlite3.Connection, name: str, rows: list[dict[str, Any]], names: list[str]) -> None:
     quoted = ", ".join(f'"{n}"' for n in names)
     db.execute(f'CREATE TABLE "{name}" ({quoted})')
     marks = ", ".join("?" for _ in names)
@@ -226,8 +248,7 @@ def _table(
     )
 
 
-def _releases(db: sqlite3.Connection, records: list[dict[str, Any]]) -> None:
-    names = columns(records)
+def _releases(db: sqlite3.Connection, records: list[dict[str, Any]], names: list[str]) -> None:
     _table(db, "releases", [flatten(r, names) for r in records], names)
     db.execute("ALTER TABLE releases ADD COLUMN record")  # the whole record, as JSON
     db.executemany(
@@ -259,7 +280,8 @@ def _releases(db: sqlite3.Connection, records: list[dict[str, Any]]) -> None:
     db.execute(
         "INSERT INTO releases_fts (rowid, title, text) SELECT rowid, title, text FROM releases"
     )
-    for lang in languages_of(records):
+    present = {s["lang"] for r in records for s in r.get("sections") or []}
+    for lang in sorted(lang for lang in set(languages_in(names)) | present if lang.isalpha()):
         tokenizer = _TOKENIZERS.get(lang, "porter unicode61 remove_diacritics 2")
         db.execute(
             f"CREATE VIRTUAL TABLE sections_fts_{lang} USING fts5(release_id UNINDEXED, "
@@ -272,7 +294,7 @@ def _releases(db: sqlite3.Connection, records: list[dict[str, Any]]) -> None:
         )
 
 
-WRITERS: dict[str, Callable[[list[dict[str, Any]], Path, bool], None]] = {
+WRITERS: dict[str, Callable[[list[dict[str, Any]], Path, Layout], None]] = {
     "jsonl": write_jsonl,
     "csv": write_csv,
     "parquet": write_parquet,

@@ -1,58 +1,87 @@
-"""Read every release record the runs wrote, and select a view of them.
+"""Select a view of the releases stream.
 
-Views: ``latest`` (one row per release, its newest version), ``all`` (every version) and
-``changes`` (releases edited after publication). Records are ordered by site, article id
-and version, so the same input always gives the same output.
+Views: ``latest`` (one row per release: its newest version and its status now), ``all``
+(every event: each version, and each status line — gone, returned — as a row of its own,
+with the status it set) and ``changes`` (one row per release edited or removed after it
+was first seen). An incremental export selects the releases touched by events after its
+cursor: ``all`` gives those events, ``latest`` and ``changes`` the touched releases' rows,
+computed over their whole history. Rows are ordered by site, article id, version and
+event, so the same input always gives the same output.
 """
 
 from __future__ import annotations
 
-import json
+import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from crawler.records import is_status_event
+
+from .stream import Event, Position
 
 VIEWS = ("latest", "all", "changes")
 
 
-@dataclass(frozen=True)
-class Position:
-    """How far into each releases file an export has read (for --incremental)."""
+@dataclass
+class History:
+    """What the stream says of one release."""
 
-    offsets: dict[str, int]
+    versions: list[dict[str, Any]] = field(default_factory=list)  # by version, each once
+    statuses: list[dict[str, Any]] = field(default_factory=list)  # status lines, in order
+    last: dict[str, Any] | None = None  # the last event written
 
+    @property
+    def status(self) -> str:
+        if self.last is not None and is_status_event(self.last):
+            return str(self.last["status"])
+        return "live"
 
-def release_files(output_dir: Path) -> list[Path]:
-    folder = output_dir / "releases"
-    return sorted(folder.glob("*.jsonl")) if folder.exists() else []
-
-
-def read_records(
-    output_dir: Path, start: Position | None = None
-) -> tuple[list[dict[str, Any]], Position]:
-    """Every complete line of every releases file (after ``start``), and where reading ended."""
-    records: list[dict[str, Any]] = []
-    offsets: dict[str, int] = {}
-    for path in release_files(output_dir):
-        begin = start.offsets.get(path.name, 0) if start else 0
-        with path.open("rb") as handle:
-            handle.seek(begin)
-            data = handle.read()
-        complete = data[: data.rfind(b"\n") + 1]
-        records += [json.loads(line) for line in complete.splitlines() if line.strip()]
-        offsets[path.name] = begin + len(complete)
-    return records, Position(offsets)
+    @property
+    def status_changed(self) -> str | None:
+        """When the status last changed: a status line's moment, or the fetch of a version
+        that brought a removed release back; None for a release that was never removed."""
+        if not self.statuses or self.last is None:
+            return None
+        return self.last.get("status_changed") or self.last.get("fetched")
 
 
-def release_statuses(output_dir: Path, state_path: Path) -> dict[str, str]:
-    """``{id: status}`` from the state store (live, gone, …), read-only; empty without one."""
-    path = state_path if state_path.is_absolute() else output_dir / state_path
-    if not path.exists():
+def first_written(events: Iterable[Event]) -> list[Event]:
+    """Each version and each status line once, where it was first written (a line written
+    again, by a replay or a copy, is not a new event)."""
+    seen: set[tuple[str, str, str, int]] = set()
+    first: list[Event] = []
+    for event in events:
+        key = _row_key(event.record)
+        if key not in seen:
+            seen.add(key)
+            first.append(event)
+    return first
+
+
+def histories(events: Iterable[Event]) -> dict[str, History]:
+    grouped: dict[str, History] = {}
+    for event in events:
+        record = event.record
+        history = grouped.setdefault(str(record["id"]), History())
+        (history.statuses if is_status_event(record) else history.versions).append(record)
+        history.last = record
+    for history in grouped.values():
+        history.versions.sort(key=version_of)
+    return grouped
+
+
+def version_of(record: dict[str, Any]) -> int:
+    return int(record.get("version") or 1)
+
+
+def release_statuses(state_path: Path) -> dict[str, str]:
+    """``{id: status}`` from the state store, read-only (for collections written before
+    status lines existed); empty without one."""
+    if not state_path.exists():
         return {}
-    import sqlite3
-
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    db = sqlite3.connect(f"file:{state_path}?mode=ro", uri=True)
     try:
         rows = db.execute("SELECT site, article_id, status FROM releases").fetchall()
     finally:
@@ -60,40 +89,53 @@ def release_statuses(output_dir: Path, state_path: Path) -> dict[str, str]:
     return {f"{site}:{article_id}": status for site, article_id, status in rows}
 
 
-def with_status(records: list[dict[str, Any]], statuses: dict[str, str]) -> list[dict[str, Any]]:
-    """Copies of the records with the store's ``status`` (for the flat and Parquet formats)."""
-    return [{**r, "status": statuses.get(str(r.get("id")))} for r in records]
-
-
-def sort_key(record: dict[str, Any]) -> tuple[str, int, str, int]:
+def sort_key(record: dict[str, Any]) -> tuple[str, int, str, int, int, str]:
     site, _, article = str(record.get("id", "")).partition(":")
     number = int(article) if article.isdigit() else 0
-    return site, number, article, int(record.get("version") or 1)
+    status_line = is_status_event(record)
+    return (
+        site,
+        number,
+        article,
+        version_of(record),
+        int(status_line),
+        str(record.get("status_changed") or "") if status_line else "",
+    )
 
 
-def unique_versions(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One record per (id, version), the first written; sorted."""
-    seen: dict[tuple[str, int], dict[str, Any]] = {}
-    for record in records:
-        seen.setdefault((str(record["id"]), int(record.get("version") or 1)), record)
-    return sorted(seen.values(), key=sort_key)
+def _event_name(record: dict[str, Any]) -> str:
+    if is_status_event(record):
+        return str(record["event"])
+    return "new" if version_of(record) == 1 else "edited"
 
 
-def latest(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    newest: dict[str, dict[str, Any]] = {}
-    for record in unique_versions(records):
-        newest[str(record["id"])] = record
-    return sorted(newest.values(), key=sort_key)
+def event_row(record: dict[str, Any]) -> dict[str, Any]:
+    """A row of ``all``: the line as written, with the event it is and the status it set."""
+    if is_status_event(record):
+        return dict(record)
+    return {**record, "event": _event_name(record), "status": "live", "status_changed": None}
 
 
-def by_release(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    grouped: dict[str, list[dict[str, Any]]] = {}
-    for record in unique_versions(records):
-        grouped.setdefault(str(record["id"]), []).append(record)
-    return grouped
+def latest_row(history: History, fallback: str | None) -> dict[str, Any] | None:
+    """The newest version with the release's status now (the store's, for a release whose
+    removal predates status lines); None for a release known only by status lines."""
+    if not history.versions:
+        return None
+    newest = history.versions[-1]
+    status = history.status
+    if status == "live" and not history.statuses and fallback == "gone":
+        status = "gone"
+    return {
+        **newest,
+        "event": _event_name(history.last or newest),
+        "status": status,
+        "status_changed": history.status_changed,
+    }
 
 
-def matches(record: dict[str, Any], site: str | None, since: str | None, lang: str | None) -> bool:
+def matches(history: History, site: str | None, since: str | None, lang: str | None) -> bool:
+    """Filters apply to the release (its newest version), so its status lines follow it."""
+    record = history.versions[-1] if history.versions else history.last or {}
     if site and record.get("site") != site:
         return False
     if since and not (record.get("published") or "") >= since:
@@ -102,26 +144,51 @@ def matches(record: dict[str, Any], site: str | None, since: str | None, lang: s
 
 
 def select(
-    records: list[dict[str, Any]],
+    events: list[Event],
     view: str,
     site: str | None = None,
     since: str | None = None,
     lang: str | None = None,
+    start: Position | None = None,
+    statuses: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """The records of a view, filtered; ``changes`` gives one summary row per edited release."""
+    """The rows of a view; after ``start`` only, when given (an incremental export)."""
     if view not in VIEWS:
         raise ValueError(f"--view must be one of {', '.join(VIEWS)}, got {view!r}")
-    chosen = latest(records) if view == "latest" else unique_versions(records)
-    chosen = [r for r in chosen if matches(r, site, since, lang)]
-    if view != "changes":
-        return chosen
+    events = first_written(events)
+    everything = histories(events)
+    chosen = {
+        release: history
+        for release, history in everything.items()
+        if matches(history, site, since, lang)
+    }
+    if view == "all":
+        fresh = [e.record for e in events if start is None or start.is_new(e)]
+        return sorted((event_row(r) for r in fresh if str(r["id"]) in chosen), key=sort_key)
+    touched = (
+        set(chosen)
+        if start is None
+        else {str(e.record["id"]) for e in events if start.is_new(e)} & set(chosen)
+    )
+    if view == "latest":
+        rows = [latest_row(chosen[r], (statuses or {}).get(r)) for r in touched]
+        return sorted((r for r in rows if r is not None), key=sort_key)
     from .diff import change_summary
 
-    wanted = {str(r["id"]) for r in chosen}
-    return [
-        change_summary(versions)
-        for release_id, versions in sorted(
-            by_release(records).items(), key=lambda item: sort_key(item[1][0])
+    summaries = [
+        change_summary(
+            chosen[r].versions,
+            chosen[r].statuses,
+            chosen[r].status,
+            chosen[r].status_changed,
         )
-        if release_id in wanted and len(versions) > 1
+        for r in touched
+        if chosen[r].versions and (len(chosen[r].versions) > 1 or chosen[r].statuses)
     ]
+    return sorted(summaries, key=sort_key)
+
+
+def _row_key(record: dict[str, Any]) -> tuple[str, str, str, int]:
+    if is_status_event(record):
+        return str(record["id"]), str(record["event"]), str(record.get("status_changed")), 0
+    return str(record["id"]), "version", "", version_of(record)

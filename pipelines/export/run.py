@@ -1,5 +1,10 @@
-"""One export: read the runs' records, select a view, write the format, the card and, for
-``--incremental``, the cursor beside the destination."""
+"""One export: read the releases stream, select a view, write the format, the card and, for
+``--incremental``, the cursor beside the destination.
+
+The cursor holds a position in the stream (``stream.Position``: a run start and the line
+counts of the few runs after it) and the flat columns the path was first written with, so
+a path's CSV header never changes.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .card import dataset_card
-from .formats import WRITERS, atomic
-from .records import Position, read_records, release_statuses, select, with_status
+from .flat import columns
+from .formats import WRITERS, Layout, atomic
+from .records import release_statuses, select
+from .stream import Position, position_after, read_events
 
 
 @dataclass(frozen=True)
@@ -38,23 +45,22 @@ def export(
     lang: str | None = None,
     incremental: bool = False,
     state_path: Path = Path("state/crawl.sqlite"),
+    excel: bool = False,
 ) -> ExportResult:
-    """JSONL keeps the records as written; the other formats add the store's ``status``."""
     if fmt not in WRITERS:
         raise ValueError(f"--format must be one of {', '.join(WRITERS)}, got {fmt!r}")
-    start = None
+    releases = output_dir / "releases"
+    store = state_path if state_path.is_absolute() else output_dir / state_path
     cursor = cursor_path(path)
-    if incremental and cursor.exists():
-        start = Position(json.loads(cursor.read_text(encoding="utf-8"))["offsets"])
-    records, position = read_records(output_dir, start)
-    rows = select(records, view, site, since, lang)
-    summary = view == "changes"
-    written = (
-        rows
-        if summary or fmt == "jsonl"
-        else with_status(rows, release_statuses(output_dir, state_path))
+    saved = (
+        json.loads(cursor.read_text(encoding="utf-8")) if incremental and cursor.exists() else {}
     )
-    WRITERS[fmt](written, path, summary)
+    start = Position.from_json(saved, releases) if saved else None
+    names = tuple(saved.get("columns") or columns())
+    events = read_events(releases)
+    rows = select(events, view, site, since, lang, start, release_statuses(store))
+    layout = Layout(summary=view == "changes", columns=names, excel=excel)
+    WRITERS[fmt](rows, path, layout)
     card = card_path(path)
     text = dataset_card(
         rows,
@@ -62,14 +68,13 @@ def export(
         fmt=fmt,
         view=view,
         filters={"site": site, "since": since, "lang": lang},
-        summary=summary,
+        summary=layout.summary,
     )
     with atomic(card) as temporary:
         temporary.write_text(text, encoding="utf-8")
     if incremental:
+        position = position_after(events, releases, store)
+        state = {**position.to_json(), "columns": list(names)}
         with atomic(cursor) as temporary:
-            temporary.write_text(
-                json.dumps({"offsets": position.offsets}, indent=1, sort_keys=True) + "\n",
-                encoding="utf-8",
-            )
-    return ExportResult(path, card, len(rows), len(records))
+            temporary.write_text(json.dumps(state, indent=1) + "\n", encoding="utf-8")
+    return ExportResult(path, card, len(rows), len(events))

@@ -1,6 +1,7 @@
 """The one component that writes a run's lines and then records them in the store.
 
-A release's line is written to ``releases/<run>.jsonl`` (a refusal's to ``rejects/``),
+A release's line (or its status line: gone, returned) is written to
+``releases/YYYY/MM/<run>.jsonl`` (a refusal's to ``rejects/``),
 and what it stands for — the release live at its version with its validators, a refusal
 and when to retry — waits in memory. Every ``RELEASES_SYNC_LINES`` lines or
 ``RELEASES_SYNC_INTERVAL`` seconds, and when the spider closes, the journal makes the
@@ -28,7 +29,7 @@ from crawler.records import content_digest
 from ..failure import stop_for_write_error, write_failed
 from ..output import json_line, run_file
 from .crawl import state_for
-from .store import Emitted, LineRef, Operation, StateStore
+from .store import Emitted, LineRef, Operation, StateStore, StatusChanged
 
 _JOURNALS: WeakKeyDictionary[Crawler, Journal] = WeakKeyDictionary()
 
@@ -115,6 +116,13 @@ class Journal:
         path, offset, length = self._guarded(self.releases.write, record)
         line = LineRef(self.store.file_key(path), offset, length) if self.store else None
         self.record(Emitted(record, content_digest(record), validators, line))
+
+    def status(self, record: dict[str, Any]) -> None:
+        """Write a release's status line (gone, returned) to the releases file; the store
+        takes the status once the line is durable."""
+        path, offset, length = self._guarded(self.releases.write, record)
+        line = LineRef(self.store.file_key(path), offset, length) if self.store else None
+        self.record(StatusChanged(record, line))
 
     def reject(self, record: dict[str, Any], operation: Operation | None) -> None:
         """Write a refusal's line, and the store's note of it."""

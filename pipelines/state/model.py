@@ -98,4 +98,12 @@ class Refused:
     transient: bool
 
 
-Operation = Emitted | Checked | Refused
+@dataclass(frozen=True)
+class StatusChanged:
+    """A release's status line (``crawler.records.status_event``): gone, or returned."""
+
+    record: dict[str, Any]
+    line: LineRef | None = None
+
+
+Operation = Emitted | Checked | Refused | StatusChanged

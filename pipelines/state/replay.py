@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler.records import content_digest
+from crawler.records import content_digest, is_status_event
 
-from ..output import site_of_run_file
-from .store import LIVE, PENDING, Emitted, LineRef, StateStore
+from ..output import run_files, site_of_run_file
+from .store import LIVE, PENDING, Emitted, LineRef, StateStore, StatusChanged
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def replay(store: StateStore, releases_dir: Path, site: str) -> ReplayResult:
         for row in store.db.execute("SELECT path, site, bytes FROM files")
     }
     present: set[str] = set()
-    for path in sorted(releases_dir.rglob("*.jsonl")) if releases_dir.exists() else []:
+    for path in run_files(releases_dir):
         key = store.file_key(path)
         present.add(key)
         owner, applied = known.get(key, (None, 0))
@@ -117,6 +117,9 @@ def _apply_tail(
     complete = _cut_partial(path, data, start, key, result)
     with store.transaction():
         for offset, length, record in lines:
+            if is_status_event(record):
+                store.apply_one(StatusChanged(record, LineRef(key, offset, length)))
+                continue
             operation = Emitted(record, content_digest(record), line=LineRef(key, offset, length))
             current = store.release(site, record["id"].split(":", 1)[1])
             if current is None or current.status != LIVE or current.version < _version(record):
@@ -145,6 +148,9 @@ def _reconcile(
         store.db.execute("DELETE FROM lines WHERE file = ?", (key,))
         held: set[tuple[str, int]] = set()
         for offset, length, record in lines:
+            if is_status_event(record):  # a status line: taken again unless news has come since
+                store.apply_one(StatusChanged(record))
+                continue
             release = (record["id"].split(":", 1)[1], _version(record))
             held.add(release)
             line = LineRef(key, offset, length)

@@ -37,6 +37,7 @@ from .model import (
     LineRef,
     Operation,
     Refused,
+    StatusChanged,
     Walk,
 )
 from .schema import MIGRATIONS, migrate
@@ -61,6 +62,7 @@ __all__ = [
     "Operation",
     "Refused",
     "StateStore",
+    "StatusChanged",
     "Walk",
 ]
 
@@ -222,6 +224,8 @@ class StateStore:
             self._emitted(operation)
         elif isinstance(operation, Checked):
             self._checked(operation)
+        elif isinstance(operation, StatusChanged):
+            self._status_changed(operation)
         else:
             self._refused(operation)
 
@@ -326,6 +330,34 @@ class StateStore:
             "last_checked = ? WHERE site = ? AND article_id = ?",
             (status, attempts, retry_at, op.reason, op.when, op.site, op.article_id),
         )
+
+    def _status_changed(self, op: StatusChanged) -> None:
+        """A status line: the release is gone (or live again) at the version it names. A line
+        about an older version, or older than the last check (a file replayed late), changes
+        nothing but how much of its file was applied."""
+        record = op.record
+        site, article_id = record["site"], record["id"].split(":", 1)[1]
+        gone = record["status"] == GONE
+        self.db.execute(
+            "UPDATE releases SET status = ?, last_checked = ?, refusal = ?, retry_at = NULL, "
+            "attempts = CASE WHEN ? THEN attempts + 1 ELSE 0 END "
+            "WHERE site = ? AND article_id = ? AND version <= ? AND status IN (?, ?) "
+            "AND (last_checked IS NULL OR last_checked <= ?)",
+            (
+                record["status"],
+                record["status_changed"],
+                GONE_REASON if gone else None,
+                gone,
+                site,
+                article_id,
+                int(record["version"]),
+                LIVE,
+                GONE,
+                record["status_changed"],
+            ),
+        )
+        if op.line is not None:
+            self.applied(op.line.file, site, op.line.offset + op.line.length)
 
     # ---- files -------------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 
+from ..output import run_files
 from .files import whole_members
 from .index import cdxj_path
 from .records import printable
@@ -89,7 +90,7 @@ def revisit_problems(entries: dict[str, Entry]) -> list[str]:
 
 def _pointers(releases_dir: Path) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """``(where, field, pointer)`` for every capture pointer in the releases files."""
-    for path in sorted(releases_dir.rglob("*.jsonl")) if releases_dir.exists() else []:
+    for path in run_files(releases_dir):
         with path.open(encoding="utf-8") as handle:
             for number, line in enumerate(handle, start=1):
                 if not line.strip():

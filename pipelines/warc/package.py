@@ -16,12 +16,14 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
+from ..output import run_files
+
 
 def release_pages(releases_dir: Path, warc_names: set[str]) -> list[dict[str, Any]]:
     """One page per release capture found in ``warc_names``, in file then line order."""
     pages: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
-    for path in sorted(releases_dir.glob("*.jsonl")) if releases_dir.exists() else []:
+    for path in run_files(releases_dir):
         with path.open(encoding="utf-8") as handle:
             for line in handle:
                 if not line.strip():
