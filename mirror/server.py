@@ -182,13 +182,10 @@ class MirrorHandler(BaseHTTPRequestHandler):
         if action == "add":
             added = site.add(int(query.get("count", "1")))
             return self._json([r.id for r in added])
-        if action in ("edit", "delete"):
+        if action in ("edit", "delete", "restore"):
             article = query.get("id", "")
-            changed = (
-                (site.edit if action == "edit" else site.delete)(int(article))
-                if article.isdigit()
-                else None
-            )
+            change = {"edit": site.edit, "delete": site.delete, "restore": site.restore}[action]
+            changed = change(int(article)) if article.isdigit() else None
             if changed is None:
                 return self._json({"error": f"no release {article!r}"}, 404)
             return self._json({"id": changed.id, "status": changed.status})

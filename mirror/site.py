@@ -153,6 +153,17 @@ class MirrorSite:
             release.modified = BASE_MODIFIED + self.changes
             return release
 
+    def restore(self, article_id: int) -> MirrorRelease | None:
+        """Bring a deleted release back as it was (the publisher undoes a removal)."""
+        with self.lock:
+            release = self.find(article_id)
+            if release is None:
+                return None
+            self.changes += 1
+            release.status = OK
+            release.modified = BASE_MODIFIED + self.changes
+            return release
+
 
 def _read_json(name: str) -> dict[str, Any]:
     text = resources.files("mirror").joinpath("content", name).read_text(encoding="utf-8")

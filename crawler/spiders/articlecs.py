@@ -16,6 +16,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 from collections.abc import AsyncIterator, Iterator
+from contextlib import suppress
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -36,7 +37,7 @@ from crawler.parsers.model import (
     TRANSIENT_REASONS,
 )
 from crawler.profiles import SiteProfile
-from crawler.records import GONE_EVENT, status_event
+from crawler.records import GONE_EVENT, RETURNED_EVENT, status_event
 from pipelines.failure import stop_for_write_error
 from pipelines.state.crawl import state_failure, state_for
 from pipelines.state.journal import WriteFailed, journal_for
@@ -226,6 +227,9 @@ class ArticleCSSpider(ListingWalker, MediaArchiver):
             self.crawler.stats.inc_value("release/not_modified")
             self.site_state.record(Checked(self.profile.id, article_id, now()))
             self.ledger.settle("release", article_id)
+            if was == GONE_STATUS:  # a removed release answers again, as it was
+                self.crawler.stats.inc_value("release/returned")
+                self.status_changed(article_id, RETURNED_EVENT)
             return
         # With archiving on, "fetched" is the capture's WARC-Date: the record and its
         # re-extraction from the archive then agree.
@@ -299,19 +303,12 @@ class ArticleCSSpider(ListingWalker, MediaArchiver):
             # A release the publisher removed: its status line says so (exports carry it);
             # nothing is deleted. One still gone only counts the check.
             self.ledger.settle("release", article_id)
-            known = self.site_state.lookup([article_id]).get(article_id)
-            if was == GONE_STATUS or known is None:
+            if was == GONE_STATUS:
                 self.crawler.stats.inc_value("release/still_gone")
                 self.site_state.record(Refused(self.profile.id, article_id, now(), GONE, True))
                 return
             self.crawler.stats.inc_value("release/gone")
-            event = status_event(
-                record_id, known.url, known.version, GONE_EVENT, now(), reject.detail
-            )
-            try:
-                self.site_state.journal.status(event)
-            except WriteFailed:
-                return  # the run is stopping, with one line that says why
+            self.status_changed(article_id, GONE_EVENT, reject.detail)
             return
         if reject.reason in TRANSIENT_REASONS or reject.reason == GONE:
             self.ledger.unfetched(
@@ -320,6 +317,17 @@ class ArticleCSSpider(ListingWalker, MediaArchiver):
         else:
             self.ledger.settle("release", article_id)
         yield reject
+
+    def status_changed(self, article_id: str, event: str, detail: str | None = None) -> None:
+        """Write a known release's status line (gone, returned) at its current version."""
+        known = self.site_state.lookup([article_id]).get(article_id)
+        if known is None:
+            return
+        line = status_event(
+            self.profile.record_id(article_id), known.url, known.version, event, now(), detail
+        )
+        with suppress(WriteFailed):  # the run is stopping, with one line that says why
+            self.site_state.journal.status(line)
 
     def article_failed(self, failure: Failure) -> Iterator[Any]:
         """A download error, or a request refused before sending or while redirected: retried
