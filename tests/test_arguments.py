@@ -112,3 +112,14 @@ def test_a_setting_that_names_a_path_outside_output_dir_is_refused(
         f"'-'), got {setting.split('=')[1]!r}"
     )
     assert list(tmp_path.rglob("*")) == []
+
+
+def test_revisit_by_is_checked_and_defaults_to_first_seen() -> None:
+    from crawler.spiders.arguments import ArgumentError, crawl_arguments
+
+    assert crawl_arguments("usfj", {"revisit": "7"}).revisit_by == "seen"
+    assert (
+        crawl_arguments("usfj", {"revisit": "7", "revisit_by": "checked"}).revisit_by == "checked"
+    )
+    with pytest.raises(ArgumentError, match="revisit_by must be one of seen, checked, published"):
+        crawl_arguments("usfj", {"revisit": "7", "revisit_by": "modified"})

@@ -294,3 +294,46 @@ def test_retry_delays_double_up_to_the_cap() -> None:
         "12:00",
         "20:00",
     ]
+
+
+def test_a_store_rebuilt_from_the_files_knows_what_is_gone_and_what_returned(
+    tmp_path: Path,
+) -> None:
+    """Status lines are part of the record: a store built again from the releases files
+    alone (lost, damaged) has the same statuses as the one that wrote them."""
+    from crawler.records import GONE_EVENT, RETURNED_EVENT, status_event
+
+    first = [_record("1"), _record("2"), _record("3")]
+    _site_file(tmp_path, "usfj-20261125T000000Z.jsonl", first)
+    later = [
+        status_event("usfj:1", "https://x/1/", 1, GONE_EVENT, "2026-11-26T00:00:00+00:00"),
+        status_event("usfj:2", "https://x/2/", 1, GONE_EVENT, "2026-11-26T00:00:00+00:00"),
+        status_event("usfj:2", "https://x/2/", 1, RETURNED_EVENT, "2026-11-27T00:00:00+00:00"),
+    ]
+    _site_file(tmp_path, "usfj-20261126T000000Z.jsonl", later)
+    store = StateStore(tmp_path / "state" / "s.sqlite", tmp_path)
+    replay(store, tmp_path / "releases", "usfj")
+    statuses = {k: store.release("usfj", k).status for k in ("1", "2", "3")}  # type: ignore[union-attr]
+    assert statuses == {"1": GONE, "2": LIVE, "3": LIVE}
+    again = StateStore(tmp_path / "state" / "s.sqlite", tmp_path)
+    assert replay(again, tmp_path / "releases", "usfj").applied == 0  # nothing taken twice
+    assert again.release("usfj", "1").status == GONE  # type: ignore[union-attr]
+
+
+def test_a_revisit_selects_by_first_seen_by_last_check_or_by_date_published(
+    tmp_path: Path,
+) -> None:
+    store = StateStore(tmp_path / "s.sqlite", tmp_path)
+    old_news = {**_record("1"), "fetched": "2026-11-30T00:00:00+00:00", "published": "2024-05-01"}
+    fresh = {**_record("2"), "fetched": "2026-11-02T00:00:00+00:00", "published": "2026-11-01"}
+    store.apply([Emitted(old_news, "sha256:a"), Emitted(fresh, "sha256:b")])
+    store.apply([Checked("usfj", "2", "2026-12-02T00:00:00+00:00")])
+
+    def chosen(**since: str) -> list[str]:
+        return [k.article_id for k in store.to_revisit("usfj", **since)]
+
+    # Published long ago, first seen this week: a revisit by date published misses it.
+    assert chosen(seen_since="2026-11-26T00:00:00+00:00") == ["1"]
+    assert chosen(published_since="2026-10-01") == ["2"]
+    assert chosen(checked_before="2026-12-01T00:00:00+00:00") == ["1"]
+    assert chosen() == ["1", "2"]

@@ -63,6 +63,7 @@ def build_report(stats: dict[str, Any], spider: Spider) -> dict[str, Any]:
         "new_versions": stats.get("release/new_version", 0),
         "unchanged": stats.get("release/unchanged", 0) + stats.get("release/not_modified", 0),
         "gone": stats.get("release/gone", 0),
+        "returned": stats.get("release/returned", 0),
         # Requests (redirects among them) to hosts outside the site, dropped by Scrapy.
         "offsite_dropped": stats.get("offsite/filtered", 0),
         "refusals": _prefixed(stats, "release/rejected/"),
@@ -106,6 +107,15 @@ def build_report(stats: dict[str, Any], spider: Spider) -> dict[str, Any]:
     }
 
 
+def _revisited(report: dict[str, Any]) -> str:
+    """How many known releases the run checked again, and which (a revisit of none shows)."""
+    revisit, by = report["arguments"].get("revisit"), report["arguments"].get("revisit_by")
+    if not revisit:
+        return ""
+    which = "all known" if revisit is True else f"{by} in the last {revisit} days"
+    return f", revisited {report['revisited']} ({which})"
+
+
 def summary(report: dict[str, Any]) -> str:
     refusals = ", ".join(f"{k} {v}" for k, v in report["refusals"].items()) or "none"
     lines = [
@@ -113,8 +123,8 @@ def summary(report: dict[str, Any]) -> str:
         f"{report['start']} to {report['end']}",
         f"  requests {report['requests']} (304: {report['responses_304']}), "
         f"new releases {report['new_releases']}, new versions {report['new_versions']}, "
-        f"unchanged {report['unchanged']}, gone {report['gone']}"
-        + (f", revisited {report['revisited']}" if report["arguments"].get("revisit") else ""),
+        f"unchanged {report['unchanged']}, gone {report['gone']}, returned {report['returned']}"
+        + _revisited(report),
         f"  refusals: {refusals}; errors: {report['errors']['log_errors']}; "
         f"archived {report['bytes_archived']} bytes",
     ]

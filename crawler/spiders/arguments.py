@@ -13,7 +13,13 @@ from urllib.parse import urlsplit
 
 from crawler.profiles import SiteProfile, all_profiles, get_profile
 
-ARGUMENTS = ("site", "base_url", "max_pages", "full", "revisit")
+ARGUMENTS = ("site", "base_url", "max_pages", "full", "revisit", "revisit_by")
+# Which known releases ``-a revisit=DAYS`` checks again. ``seen`` (the default): first seen
+# in the last DAYS — silent edits come soon after a release appears, and the set grows
+# with what is new, not with the collection; unlike ``published``, it includes releases
+# published earlier but found this week. ``checked``: not checked for DAYS, a rolling
+# sweep of the whole collection. ``published``: published in the last DAYS.
+REVISIT_BY = ("seen", "checked", "published")
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("", "0", "false", "no", "off")
 
@@ -28,7 +34,8 @@ class CrawlArguments:
     base_url: str  # an http(s) origin, no trailing slash
     max_pages: int | None
     full: bool
-    revisit: int | bool  # True: every release; N: published in the last N days
+    revisit: int | bool  # True: every release; N: the last N days, by ``revisit_by``
+    revisit_by: str = REVISIT_BY[0]
 
 
 def crawl_arguments(default_site: str | None, arguments: dict[str, Any]) -> CrawlArguments:
@@ -54,6 +61,7 @@ def crawl_arguments(default_site: str | None, arguments: dict[str, Any]) -> Craw
         max_pages=_positive_int("max_pages", arguments.get("max_pages")),
         full=_flag("full", arguments.get("full")),
         revisit=revisit_days(arguments.get("revisit")),
+        revisit_by=_choice("revisit_by", arguments.get("revisit_by"), REVISIT_BY),
     )
 
 
@@ -92,6 +100,13 @@ def revisit_days(value: Any) -> int | bool:
     if text.isdigit() and int(text) > 0:
         return int(text)
     raise ArgumentError(f"-a revisit must be 'all' or a number of days, got {_quoted(value)}")
+
+
+def _choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
+    text = _text(value).lower() or choices[0]
+    if text not in choices:
+        raise ArgumentError(f"-a {name} must be one of {', '.join(choices)}, got {_quoted(value)}")
+    return text
 
 
 def _positive_int(name: str, value: Any) -> int | None:

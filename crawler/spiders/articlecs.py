@@ -83,17 +83,19 @@ class ArticleCSSpider(ListingWalker, MediaArchiver):
         max_pages: str | int | None = None,
         full: str | None = None,
         revisit: str | None = None,
+        revisit_by: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         given = {"site": site, "base_url": base_url, "max_pages": max_pages}
-        given |= {"full": full, "revisit": revisit}
+        given |= {"full": full, "revisit": revisit, "revisit_by": revisit_by}
         arguments = crawl_arguments(self.profile_id, {**given, **kwargs})
         self.profile: SiteProfile = arguments.profile
         self.base_url = arguments.base_url
         self.max_pages = arguments.max_pages
         self.full = arguments.full
         self.revisit: int | bool = arguments.revisit
+        self.revisit_by = arguments.revisit_by
         parts = urlsplit(self.base_url)
         # A mirror serves the publisher's media too; a real crawl fetches them from their host.
         self.mirrored = self.base_url != self.profile.origin
@@ -150,6 +152,7 @@ class ArticleCSSpider(ListingWalker, MediaArchiver):
             "max_pages": self.max_pages,
             "full": self.full,
             "revisit": self.revisit,
+            "revisit_by": self.revisit_by if self.revisit not in (False, True) else None,
         }
         self.crawler.stats.set_value("run/arguments", arguments)
         if self.state_error is not None:
@@ -171,7 +174,7 @@ class ArticleCSSpider(ListingWalker, MediaArchiver):
                 yield request
         for feed in self.profile.feeds:
             yield self.feed_request(feed.path())
-        for known in state.to_revisit(self.revisit):
+        for known in state.to_revisit(self.revisit, self.revisit_by):
             if known.article_id in self.seen:
                 continue
             self.crawler.stats.inc_value("release/revisited")

@@ -9,7 +9,7 @@ a store (``STATE_ENABLED`` off) nothing is known and every request is unconditio
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from scrapy.http import Response
@@ -88,13 +88,20 @@ class SiteState:
     def lookup(self, article_ids: list[str]) -> dict[str, KnownRelease]:
         return self.store.lookup(self.site, article_ids) if self.store else {}
 
-    def to_revisit(self, revisit: int | bool) -> list[KnownRelease]:
+    def to_revisit(self, revisit: int | bool, by: str = "seen") -> list[KnownRelease]:
+        """Every known release (``True``), or those of the last ``revisit`` days by ``by``
+        (``crawler.spiders.arguments.REVISIT_BY``)."""
         if self.store is None or revisit is False:
             return []
-        since = None
-        if revisit is not True:
-            since = (date.today() - timedelta(days=int(revisit))).isoformat()
-        return self.store.to_revisit(self.site, since)
+        if revisit is True:
+            return self.store.to_revisit(self.site)
+        cutoff = datetime.now(UTC) - timedelta(days=int(revisit))
+        if by == "published":
+            return self.store.to_revisit(self.site, published_since=cutoff.date().isoformat())
+        moment = cutoff.isoformat(timespec="seconds")
+        if by == "checked":
+            return self.store.to_revisit(self.site, checked_before=moment)
+        return self.store.to_revisit(self.site, seen_since=moment)
 
     def record(self, operation: Operation) -> None:
         """A change that waits for the journal's next sync (after the files it rests on)."""

@@ -192,13 +192,26 @@ class StateStore:
         )
         return [(row[0], row[1]) for row in rows]
 
-    def to_revisit(self, site: str, published_since: str | None = None) -> list[KnownRelease]:
-        """Live releases (and gone ones, which may come back), oldest found first."""
+    def to_revisit(
+        self,
+        site: str,
+        published_since: str | None = None,
+        seen_since: str | None = None,
+        checked_before: str | None = None,
+    ) -> list[KnownRelease]:
+        """Live releases (and gone ones, which may come back), oldest found first: all, or
+        those published or first seen since a moment, or not checked since one."""
         query = "SELECT * FROM releases WHERE site = ? AND status IN (?, ?)"
         args: tuple[Any, ...] = (site, LIVE, GONE)
         if published_since:
             query += " AND published >= ?"
             args += (published_since,)
+        if seen_since:
+            query += " AND first_seen >= ?"
+            args += (seen_since,)
+        if checked_before:
+            query += " AND (last_checked IS NULL OR last_checked < ?)"
+            args += (checked_before,)
         return [_known(row) for row in self.db.execute(query + " ORDER BY rowid", args)]
 
     def captures(self, site: str) -> list[dict[str, Any]]:
