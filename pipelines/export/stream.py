@@ -1,10 +1,9 @@
 """The releases files as one stream of events, each with a position that survives a move
-of ``OUTPUT_DIR`` and a compaction: the run that wrote the line and its ordinal in that run.
+of ``OUTPUT_DIR``: the run that wrote the line and its ordinal in that run (not a file
+path or a byte offset, so a file merged from several runs could keep its lines' positions).
 
 An event is a release's version (its record) or a status line (gone, returned). Runs are
-ordered by their start; a run's lines by the order it wrote them. A file compacted from
-several runs (``scrapy compact``) names its runs and their line counts in a manifest
-beside it, so its lines keep the positions they had.
+ordered by their start; a run's lines by the order it wrote them.
 """
 
 from __future__ import annotations
@@ -30,20 +29,6 @@ class Event:
     index: int  # its ordinal among that run's lines
 
 
-def manifest_path(path: Path) -> Path:
-    return path.with_name(path.name + ".manifest.json")
-
-
-def segments(path: Path) -> list[tuple[str, int | None]]:
-    """``(run id, lines)`` in the order the file holds them; one open segment for a run's own
-    file."""
-    manifest = manifest_path(path)
-    if manifest.exists():
-        runs = json.loads(manifest.read_text(encoding="utf-8"))["runs"]
-        return [(str(r["run"]), int(r["lines"])) for r in runs]
-    return [(path.name.removesuffix(".jsonl"), None)]
-
-
 def whole_lines(path: Path) -> list[bytes]:
     """The complete lines of a file (a line a running crawl is writing is left for later)."""
     data = path.read_bytes()
@@ -54,14 +39,10 @@ def read_events(releases_dir: Path) -> list[Event]:
     """Every event of every releases file, oldest run first."""
     events: list[Event] = []
     for path in run_files(releases_dir):
-        lines = whole_lines(path)
-        begin = 0
-        for run, count in segments(path):
-            end = len(lines) if count is None else begin + count
-            events += [
-                Event(json.loads(raw), run, index) for index, raw in enumerate(lines[begin:end])
-            ]
-            begin = end
+        run = path.name.removesuffix(".jsonl")
+        events += [
+            Event(json.loads(raw), run, index) for index, raw in enumerate(whole_lines(path))
+        ]
     return events
 
 
@@ -139,8 +120,7 @@ def unfinished_runs(releases_dir: Path, state_path: Path) -> list[datetime]:
     reports = releases_dir.parent / "reports"
     latest: dict[str, Path] = {}
     for path in run_files(releases_dir):
-        if not manifest_path(path).exists():
-            latest[site_of_run_file(path.name) or path.name] = path
+        latest[site_of_run_file(path.name) or path.name] = path
     for path in latest.values():
         run = path.name.removesuffix(".jsonl")
         if run_stamp(run) and not any(reports.rglob(f"{run}.json")):
