@@ -12,8 +12,6 @@ how the run went.
 from __future__ import annotations
 
 import argparse
-import fcntl
-import os
 import sys
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from scrapy.spiderloader import get_spider_loader
 from crawler.monitors import FAILED_STAT
 from crawler.spiders.arguments import ArgumentError, crawl_arguments
 from crawler.spiders.articlecs import ArticleCSSpider, is_loopback
+from pipelines.locks import Locked, site_lock
 from pipelines.output import NAMED_BY_SETTINGS, plain_name
 from pipelines.warc.archive import operator
 
@@ -55,25 +54,16 @@ class Command(ScrapyCrawl):
             super().run(args, opts)  # its usage errors
             return
         assert self.settings is not None
-        lock_dir = Path(self.settings.get("OUTPUT_DIR") or "output") / "state"
-        lock_dir.mkdir(parents=True, exist_ok=True)
-        with (lock_dir / f"{self.site}.lock").open("a+") as lock:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                lock.seek(0)
-                holder = lock.read().strip() or "another process"
-                print(
-                    f"crawl {self.site}: another run is in progress ({holder}); not starting",
-                    file=sys.stderr,
-                )
-                self.exitcode = EXIT_LOCKED
-                return
-            lock.seek(0)
-            lock.truncate()
-            lock.write(f"pid {os.getpid()}\n")
-            lock.flush()
-            self._crawl(args[0], opts)
+        output = Path(self.settings.get("OUTPUT_DIR") or "output")
+        try:
+            with site_lock(output, self.site):
+                self._crawl(args[0], opts)
+        except Locked as holder:
+            print(
+                f"crawl {self.site}: another run is in progress ({holder}); not starting",
+                file=sys.stderr,
+            )
+            self.exitcode = EXIT_LOCKED
 
     def _site(self, name: str, opts: argparse.Namespace) -> str:
         """The site the crawl is for, from validated arguments: the lock is named after it."""

@@ -1,6 +1,6 @@
 """The releases files as one stream of events, each with a position that survives a move
-of ``OUTPUT_DIR``: the run that wrote the line and its ordinal in that run (not a file
-path or a byte offset, so a file merged from several runs could keep its lines' positions).
+of ``OUTPUT_DIR`` and a compaction: the run that wrote the line and its ordinal in that run,
+not a file path or a byte offset (a merged file's manifest names the runs it holds).
 
 An event is a release's version (its record) or a status line (gone, returned). Runs are
 ordered by their start; a run's lines by the order it wrote them.
@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from ..compaction import is_merged, read_manifest
 from ..output import run_files, run_order, site_of_run_file
 
 # A run that started less than this before an export, or before an unfinished run, may
@@ -29,6 +30,15 @@ class Event:
     index: int  # its ordinal among that run's lines
 
 
+def segments(path: Path) -> list[tuple[str, int | None]]:
+    """``(run id, lines)`` in the order a file holds them: the runs a merged file's manifest
+    names (``scrapy compact``), or the one run of a run's own file (all its lines)."""
+    runs = read_manifest(path)
+    if runs:
+        return [(str(r["run"]), int(r["lines"])) for r in runs]
+    return [(path.name.removesuffix(".jsonl"), None)]
+
+
 def whole_lines(path: Path) -> list[bytes]:
     """The complete lines of a file (a line a running crawl is writing is left for later)."""
     data = path.read_bytes()
@@ -39,10 +49,14 @@ def read_events(releases_dir: Path) -> list[Event]:
     """Every event of every releases file, oldest run first."""
     events: list[Event] = []
     for path in run_files(releases_dir):
-        run = path.name.removesuffix(".jsonl")
-        events += [
-            Event(json.loads(raw), run, index) for index, raw in enumerate(whole_lines(path))
-        ]
+        lines = whole_lines(path)
+        begin = 0
+        for run, count in segments(path):
+            end = len(lines) if count is None else begin + count
+            events += [
+                Event(json.loads(raw), run, index) for index, raw in enumerate(lines[begin:end])
+            ]
+            begin = end
     return events
 
 
@@ -120,7 +134,8 @@ def unfinished_runs(releases_dir: Path, state_path: Path) -> list[datetime]:
     reports = releases_dir.parent / "reports"
     latest: dict[str, Path] = {}
     for path in run_files(releases_dir):
-        latest[site_of_run_file(path.name) or path.name] = path
+        if not is_merged(path):  # merged runs were finished (compact holds the site's lock)
+            latest[site_of_run_file(path.name) or path.name] = path
     for path in latest.values():
         run = path.name.removesuffix(".jsonl")
         if run_stamp(run) and not any(reports.rglob(f"{run}.json")):

@@ -120,7 +120,12 @@ def _apply_tail(
             if is_status_event(record):
                 store.apply_one(StatusChanged(record, LineRef(key, offset, length)))
                 continue
-            operation = Emitted(record, content_digest(record), line=LineRef(key, offset, length))
+            digest = content_digest(record)
+            if _held(store, site, record, digest):  # a copy of a line the store applied
+                store.index_line(LineRef(key, offset, length), record, digest)
+                store.applied(key, site, offset + length)
+                continue
+            operation = Emitted(record, digest, line=LineRef(key, offset, length))
             current = store.release(site, record["id"].split(":", 1)[1])
             if current is None or current.status != LIVE or current.version < _version(record):
                 result.applied += 1
@@ -178,6 +183,18 @@ def _reconcile(
             len(lost),
             f" ({bad} lines no longer parse)" if bad else "",
         )
+
+
+def _held(store: StateStore, site: str, record: dict[str, Any], digest: str) -> bool:
+    """Whether the store already indexed this version, with this content, in another line
+    (a file merged by ``scrapy compact``, a copy): applying it again could only undo a
+    later status."""
+    row = store.db.execute(
+        "SELECT 1 FROM lines WHERE site = ? AND article_id = ? AND version = ? "
+        "AND content_digest = ? LIMIT 1",
+        (site, record["id"].split(":", 1)[1], _version(record), digest),
+    ).fetchone()
+    return row is not None
 
 
 def _version(record: dict[str, Any]) -> int:
