@@ -66,6 +66,7 @@ SUMMARY = (
     "url",
     "title",
     "published",
+    "published_time",
     "versions",
     "first_seen",
     "changed",
@@ -142,6 +143,8 @@ def flatten(record: dict[str, Any], names: list[str]) -> dict[str, Any]:
 
 def flatten_summary(row: dict[str, Any]) -> dict[str, Any]:
     """A ``changes`` row: its lists joined like the others, in the fixed columns."""
+    published, published_time = split_published(row.get("published"))
+    row = {**row, "published": published, "published_time": published_time}
     return {
         name: SEPARATOR.join(map(str, value)) if isinstance(value, list) else value
         for name in SUMMARY
