@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from crawler.records import is_status_event
 from pipelines.output import run_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +31,13 @@ class CrawlResult:
 
     @property
     def releases(self) -> list[dict[str, Any]]:
-        return self._read("releases")
+        """The releases' records (versions), without status lines."""
+        return [r for r in self._read("releases") if not is_status_event(r)]
+
+    @property
+    def status_lines(self) -> list[dict[str, Any]]:
+        """Lines saying a release is gone or returned."""
+        return [r for r in self._read("releases") if is_status_event(r)]
 
     @property
     def rejects(self) -> list[dict[str, Any]]:

@@ -87,6 +87,8 @@ def test_runs_fetch_only_what_is_new(big_mirror: Mirror, tmp_path: Path) -> None
     assert version2["previous"]["version"] == 1  # type: ignore[index]
     assert version2["previous"]["content_digest"] != version2.get("content_digest")  # type: ignore[index]
     assert "This release was updated" in str(version2["text"])
+    (gone,) = run4.status_lines  # the deletion: a status line, not a release
+    assert (gone["id"], gone["event"], gone["version"]) == (deleted["id"], "gone", 1)
     live = {str(r["id"]).split(":")[1] for r in run3.releases}
     statuses = [
         line.rsplit(" ", 1)[1]
