@@ -20,6 +20,13 @@ from .fetching import Fetching, failure_reason, handled, header_pairs, request_o
 class MediaArchiver(Fetching):
     allowed_domains: list[str]
 
+    @property
+    def media_asked(self) -> set[str]:
+        """Media URLs requested in this run."""
+        if not hasattr(self, "_media_asked"):
+            self._media_asked: set[str] = set()
+        return self._media_asked
+
     def localize(self, url: str) -> str:
         raise NotImplementedError
 
@@ -39,6 +46,9 @@ class MediaArchiver(Fetching):
             if not self.allowed(url):
                 self.crawler.stats.inc_value("archive/media_offsite")  # not ours to fetch
                 continue
+            if url in self.media_asked:
+                continue  # another release links it too: asked once (Scrapy would drop it)
+            self.media_asked.add(url)
             self.ledger.expect("media", url, url)
             yield scrapy.Request(
                 url,
