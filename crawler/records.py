@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 # Fields that describe a run (when, where archived, which version), not the release.
@@ -41,12 +42,20 @@ def status_event(
         "url": url,
         "event": event,
         "status": STATUS_EVENTS[event],
-        "status_changed": when,
+        "status_changed": utc_moment(when),
         "version": version,
     }
     if detail:
         line["detail"] = detail
     return line
+
+
+def utc_moment(value: str) -> str:
+    """A moment as ``YYYY-MM-DDTHH:MM:SS[.ffffff]Z``, the form of ``fetched`` (a WARC-Date)."""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def is_status_event(record: dict[str, Any]) -> bool:

@@ -123,3 +123,6 @@ def test_revisit_by_is_checked_and_defaults_to_first_seen() -> None:
     )
     with pytest.raises(ArgumentError, match="revisit_by must be one of seen, checked, published"):
         crawl_arguments("usfj", {"revisit": "7", "revisit_by": "modified"})
+    for alone in ({"revisit_by": "seen"}, {"revisit": "all", "revisit_by": "published"}):
+        with pytest.raises(ArgumentError, match="give both"):
+            crawl_arguments("usfj", alone)

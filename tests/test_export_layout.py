@@ -10,10 +10,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from crawler.records import GONE_EVENT, status_event
 from pipelines.export.flat import columns, declared_languages, flatten
 from pipelines.export.formats import Layout, write_csv
 from pipelines.export.records import select
+from pipelines.export.run import ExportError, export
 from pipelines.export.stream import Position, position_after, read_events
 
 
@@ -110,10 +113,74 @@ def test_a_removal_is_a_row_of_every_view(tmp_path: Path) -> None:
     events = read_events(tmp_path / "releases")
     start = Position("20261103T000000Z", {})
     (row,) = select(events, "all", start=start)
-    assert (row["event"], row["status"], row["status_changed"]) == ("gone", "gone", "2026-11-03")
+    when = "2026-11-03T00:00:00Z"
+    assert (row["event"], row["status"], row["status_changed"]) == ("gone", "gone", when)
+    assert row["title"] == "Release 1" and row["published"] == "2026-11-02"  # reads on its own
     (latest,) = select(events, "latest", start=start)
     assert latest["status"] == "gone" and latest["title"] == "Release 1"
     (change,) = select(events, "changes", start=start)
-    assert change["removed"] == ["2026-11-03"] and change["status"] == "gone"
+    assert change["removed"] == [when] and change["status"] == "gone"
     flat = flatten(row, columns())
-    assert flat["event"] == "gone" and flat["title"] is None
+    assert flat["event"] == "gone" and flat["text_en"] is None
+
+
+def test_a_release_back_with_new_content_says_when_in_every_view(tmp_path: Path) -> None:
+    _write(tmp_path, "usfj-20261102T100000Z.jsonl", [_release("1")])
+    gone = status_event("usfj:1", "https://www.usfj.mil/Article/1/", 1, GONE_EVENT, "2026-11-03")
+    back = _release("1", version=2, fetched="2026-11-04T08:00:00+00:00", text="t2")
+    _write(tmp_path, "usfj-20261103T100000Z.jsonl", [gone, back])
+    events = read_events(tmp_path / "releases")
+    rows = select(events, "all")
+    assert [(r["event"], r["status"], r["status_changed"]) for r in rows] == [
+        ("new", "live", None),
+        ("gone", "gone", "2026-11-03T00:00:00Z"),
+        ("edited", "live", "2026-11-04T08:00:00Z"),
+    ]
+    (latest,) = select(events, "latest")
+    (change,) = select(events, "changes")
+    assert latest["status_changed"] == change["status_changed"] == "2026-11-04T08:00:00Z"
+
+
+def _collection(tmp_path: Path, first: str = "usfj-20261102T100000Z.jsonl") -> Path:
+    output = tmp_path / "collection"
+    _write(output, first, [_release("1")])
+    return output
+
+
+def test_an_incremental_export_refuses_what_would_skip_rows(tmp_path: Path) -> None:
+    """A missing collection, a damaged cursor, a cursor made with other options or for
+    another collection, a filter that can match nothing: one line, nothing written, the
+    cursor where it was."""
+    output = _collection(tmp_path)
+    target = tmp_path / "daily.jsonl"
+    cursor = tmp_path / "daily.jsonl.cursor.json"
+
+    def attempt(folder: Path = output, **options: Any) -> str:
+        with pytest.raises(ExportError) as refused:
+            export(folder, target, "jsonl", incremental=True, **options)
+        return str(refused.value)
+
+    assert "no collection under" in attempt(tmp_path / "unmounted")
+    assert not cursor.exists()
+    export(output, target, "jsonl", view="all", incremental=True)
+    saved = cursor.read_text()
+    assert "made with --view all --format jsonl" in attempt(view="latest")
+    assert "made with" in attempt(view="all", site="usfk")
+    assert "no such site" in attempt(view="all", site="nosuch")
+    assert "--since must be a date" in attempt(view="all", since="2025-1-1")
+    assert "--lang must be" in attempt(view="all", lang="english")
+    other = _collection(tmp_path / "other", "usfk-20261001T000000Z.jsonl")
+    assert "another collection" in attempt(other, view="all")
+    assert cursor.read_text() == saved
+    for damaged in ("{", "", "[]", '{"format": 2, "through": "29991231T000000Z", "runs": {}}'):
+        cursor.write_text(damaged)
+        assert "is not a cursor this tool wrote" in attempt(view="all")
+
+
+def test_a_collection_with_nothing_yet_keeps_the_cursor_where_it_was(tmp_path: Path) -> None:
+    output = tmp_path / "collection"
+    (output / "releases").mkdir(parents=True)
+    target = tmp_path / "daily.jsonl"
+    assert export(output, target, "jsonl", view="all", incremental=True).rows == 0
+    _write(output, "usfj-20000101T000000Z.jsonl", [_release("1")])  # an old run appears
+    assert export(output, target, "jsonl", view="all", incremental=True).rows == 1

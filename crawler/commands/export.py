@@ -13,7 +13,7 @@ from scrapy.exceptions import UsageError
 
 from pipelines.export.formats import FORMATS
 from pipelines.export.records import VIEWS
-from pipelines.export.run import export
+from pipelines.export.run import ExportError, export
 
 
 class Command(ScrapyCommand):
@@ -22,7 +22,10 @@ class Command(ScrapyCommand):
     default_settings: ClassVar[dict[str, object]] = {"LOG_ENABLED": False}
 
     def syntax(self) -> str:
-        return "-o PATH [--format FORMAT] [--view VIEW] [--site S] [--since DATE] [--lang L]"
+        return (
+            "-o PATH [--format FORMAT] [--view VIEW] [--site S] [--since DATE] [--lang L] "
+            "[--incremental] [--excel]"
+        )
 
     def short_desc(self) -> str:
         return "Export the releases under OUTPUT_DIR (JSONL, CSV, Parquet, SQLite) with a card"
@@ -39,8 +42,9 @@ class Command(ScrapyCommand):
             "--view",
             choices=VIEWS,
             default="latest",
-            help="latest: newest version and status per release; all: every event (each "
-            "version, each removal or return); changes: releases edited or removed",
+            help="the newest version and status of each release (latest, the default), "
+            "every event, each version and each removal or return (all), or one row per "
+            "release edited or removed (changes)",
         )
         parser.add_argument("--site", help="one site id")
         parser.add_argument("--since", help="published on or after DATE (YYYY-MM-DD)")
@@ -70,6 +74,8 @@ class Command(ScrapyCommand):
         }.get(path.suffix)
         if fmt is None:
             raise UsageError("give --format (the file extension does not name one)")
+        if opts.excel and fmt != "csv":
+            raise UsageError("--excel is for CSV (UTF-8 with a byte order mark)")
         if not path.parent.is_dir():  # a mistyped folder is refused, not created
             print(f"export: cannot write {path}: no folder {path.parent}", file=sys.stderr)
             self.exitcode = 1
@@ -88,6 +94,10 @@ class Command(ScrapyCommand):
                 Path(self.settings.get("STATE_PATH")),
                 excel=opts.excel,
             )
+        except ExportError as error:
+            print(f"export: {error}", file=sys.stderr)
+            self.exitcode = 1
+            return
         except (OSError, sqlite3.Error) as error:  # the writers remove their temporary files
             print(_failure(path, error), file=sys.stderr)
             self.exitcode = 1

@@ -55,12 +55,17 @@ def crawl_arguments(default_site: str | None, arguments: dict[str, Any]) -> Craw
         raise ArgumentError(
             f"unknown site {_quoted(site)} (known: {', '.join(sorted(all_profiles()))})"
         ) from None
+    revisit = revisit_days(arguments.get("revisit"))
+    if _text(arguments.get("revisit_by")) and (revisit is True or revisit is False):
+        raise ArgumentError(
+            "-a revisit_by chooses among known releases for -a revisit=DAYS; give both"
+        )
     return CrawlArguments(
         profile=profile,
         base_url=origin(_text(arguments.get("base_url")) or profile.origin),
         max_pages=_positive_int("max_pages", arguments.get("max_pages")),
         full=_flag("full", arguments.get("full")),
-        revisit=revisit_days(arguments.get("revisit")),
+        revisit=revisit,
         revisit_by=_choice("revisit_by", arguments.get("revisit_by"), REVISIT_BY),
     )
 
@@ -91,7 +96,7 @@ def origin(value: str) -> str:
 
 
 def revisit_days(value: Any) -> int | bool:
-    """``all`` -> True, ``DAYS`` -> int, nothing -> False."""
+    """``all`` -> True, ``DAYS`` -> int, nothing (or 0) -> False."""
     text = _text(value).lower()
     if text in _FALSE:
         return False

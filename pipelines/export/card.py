@@ -35,6 +35,7 @@ def dataset_card(
     view: str,
     filters: dict[str, str | None],
     summary: bool,
+    incremental: bool = False,
 ) -> str:
     schema = load_schema("release.schema.json")
     lines = [
@@ -45,6 +46,12 @@ def dataset_card(
     ]
     chosen = {k: v for k, v in filters.items() if v}
     lines += [f"Filters: {', '.join(f'{k}={v}' for k, v in chosen.items()) or 'none'}.", ""]
+    if incremental:
+        lines += [
+            f"Incremental: only what was written since the last export to this path (its "
+            f"cursor is `{path_name}.cursor.json`); keep every day's file for the whole.",
+            "",
+        ]
     if summary:
         lines += [
             "Each row is a release edited or removed after it was first seen: how many "

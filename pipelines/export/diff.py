@@ -6,6 +6,8 @@ import difflib
 from itertools import pairwise
 from typing import Any
 
+from crawler.records import utc_moment
+
 COMPARED = ("title", "number", "published", "dateline", "tags")
 
 
@@ -109,5 +111,7 @@ def change_summary(
         "language": primary,
         "status": status,
         "status_changed": status_changed,
-        "removed": [e["status_changed"] for e in statuses or [] if e["status"] == "gone"],
+        "removed": [
+            utc_moment(e["status_changed"]) for e in statuses or [] if e["status"] == "gone"
+        ],
     }

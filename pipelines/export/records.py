@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler.records import is_status_event
+from crawler.records import is_status_event, utc_moment
 
 from .stream import Event, Position
 
@@ -44,7 +44,8 @@ class History:
         that brought a removed release back; None for a release that was never removed."""
         if not self.statuses or self.last is None:
             return None
-        return self.last.get("status_changed") or self.last.get("fetched")
+        when = self.last.get("status_changed") or self.last.get("fetched")
+        return utc_moment(str(when)) if when else None
 
 
 def first_written(events: Iterable[Event]) -> list[Event]:
@@ -109,11 +110,33 @@ def _event_name(record: dict[str, Any]) -> str:
     return "new" if version_of(record) == 1 else "edited"
 
 
-def event_row(record: dict[str, Any]) -> dict[str, Any]:
-    """A row of ``all``: the line as written, with the event it is and the status it set."""
-    if is_status_event(record):
-        return dict(record)
-    return {**record, "event": _event_name(record), "status": "live", "status_changed": None}
+# What a status row borrows from the release's newest version, so it reads on its own.
+DESCRIBED_BY = ("publisher", "title", "number", "published", "language")
+
+
+def event_rows(events: list[Event]) -> list[tuple[Event, dict[str, Any]]]:
+    """Each event with its row of ``all``: the line as written, the event it is, the status
+    it set and when. A status row carries the title, date and publisher of the release's
+    newest version; a version that ends a removal says when the release came back."""
+    newest: dict[str, dict[str, Any]] = {}
+    status: dict[str, str] = {}
+    rows = []
+    for event in events:
+        record, release = event.record, str(event.record["id"])
+        if is_status_event(record):
+            described = {k: newest.get(release, {}).get(k) for k in DESCRIBED_BY}
+            row = {**described, **record, "status_changed": utc_moment(record["status_changed"])}
+        else:
+            returned = status.get(release) == "gone"
+            when = (
+                utc_moment(str(record["fetched"])) if returned and record.get("fetched") else None
+            )
+            row = {**record, "event": _event_name(record), "status": "live", "status_changed": when}
+            if version_of(record) >= version_of(newest.get(release, {})):
+                newest[release] = record
+        status[release] = str(row["status"])
+        rows.append((event, row))
+    return rows
 
 
 def latest_row(history: History, fallback: str | None) -> dict[str, Any] | None:
@@ -163,16 +186,20 @@ def select(
         if matches(history, site, since, lang)
     }
     if view == "all":
-        fresh = [e.record for e in events if start is None or start.is_new(e)]
-        return sorted((event_row(r) for r in fresh if str(r["id"]) in chosen), key=sort_key)
+        rows = [
+            row
+            for event, row in event_rows(events)
+            if str(row["id"]) in chosen and (start is None or start.is_new(event))
+        ]
+        return sorted(rows, key=sort_key)
     touched = (
         set(chosen)
         if start is None
         else {str(e.record["id"]) for e in events if start.is_new(e)} & set(chosen)
     )
     if view == "latest":
-        rows = [latest_row(chosen[r], (statuses or {}).get(r)) for r in touched]
-        return sorted((r for r in rows if r is not None), key=sort_key)
+        latest = [latest_row(chosen[r], (statuses or {}).get(r)) for r in touched]
+        return sorted((r for r in latest if r is not None), key=sort_key)
     from .diff import change_summary
 
     summaries = [

@@ -2,21 +2,33 @@
 ``--incremental``, the cursor beside the destination.
 
 The cursor holds a position in the stream (``stream.Position``: a run start and the line
-counts of the few runs after it) and the flat columns the path was first written with, so
-a path's CSV header never changes.
+counts of the few runs after it), the options it was made with, the collection it reads
+(its first run) and the flat columns the path was first written with, so a path's CSV
+header never changes and a path never mixes two selections. A cursor that is damaged, made
+with other options or for another collection stops the export with one line: nothing is
+written and the cursor stays where it was.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
+
+from crawler.profiles import all_profiles
 
 from .card import dataset_card
 from .flat import columns
 from .formats import WRITERS, Layout, atomic
 from .records import release_statuses, select
-from .stream import Position, position_after, read_events
+from .stream import Event, Position, position_after, read_events, stamp
+
+
+class ExportError(ValueError):
+    """An export that cannot be made as asked; the message is one line for the user."""
 
 
 @dataclass(frozen=True)
@@ -51,13 +63,16 @@ def export(
         raise ValueError(f"--format must be one of {', '.join(WRITERS)}, got {fmt!r}")
     releases = output_dir / "releases"
     store = state_path if state_path.is_absolute() else output_dir / state_path
+    if not releases.is_dir() and not store.exists():  # a mistyped or unmounted OUTPUT_DIR
+        raise ExportError(f"no collection under {output_dir} (no releases/, no state store)")
+    options = {"view": view, "format": fmt, "site": site, "since": since, "lang": lang}
+    events = read_events(releases)
+    _check_filters(events, site, since, lang)
+    collection = first_run(events)
     cursor = cursor_path(path)
-    saved = (
-        json.loads(cursor.read_text(encoding="utf-8")) if incremental and cursor.exists() else {}
-    )
+    saved = read_cursor(cursor, options, collection) if incremental and cursor.exists() else {}
     start = Position.from_json(saved, releases) if saved else None
     names = tuple(saved.get("columns") or columns())
-    events = read_events(releases)
     rows = select(events, view, site, since, lang, start, release_statuses(store))
     layout = Layout(summary=view == "changes", columns=names, excel=excel)
     WRITERS[fmt](rows, path, layout)
@@ -69,12 +84,94 @@ def export(
         view=view,
         filters={"site": site, "since": since, "lang": lang},
         summary=layout.summary,
+        incremental=incremental,
     )
     with atomic(card) as temporary:
         temporary.write_text(text, encoding="utf-8")
     if incremental:
         position = position_after(events, releases, store)
-        state = {**position.to_json(), "columns": list(names)}
+        if not events:  # nothing read: the position stays where it was
+            position = start or Position("", {})
+        state = {
+            **position.to_json(),
+            "options": options,
+            "collection": collection or saved.get("collection"),
+            "columns": list(names),
+        }
         with atomic(cursor) as temporary:
             temporary.write_text(json.dumps(state, indent=1) + "\n", encoding="utf-8")
     return ExportResult(path, card, len(rows), len(events))
+
+
+def first_run(events: list[Event]) -> str | None:
+    """What names a collection: the run that wrote its first line (moves and compaction
+    keep it)."""
+    return events[0].run if events else None
+
+
+_STAMP = re.compile(r"(\d{8}T\d{6}Z)?")
+
+
+def read_cursor(cursor: Path, options: dict[str, Any], collection: str | None) -> dict[str, Any]:
+    """The saved cursor, checked: its shape, its options and its collection."""
+    try:
+        saved = json.loads(cursor.read_text(encoding="utf-8"))
+        if not isinstance(saved, dict):
+            raise ValueError("not a JSON object")
+        if "offsets" not in saved:
+            _check_position(saved)
+    except (OSError, ValueError, TypeError, AttributeError) as error:
+        raise ExportError(
+            f"{cursor} is not a cursor this tool wrote ({error}); delete it to export "
+            f"everything to this path again"
+        ) from None
+    made_with = saved.get("options")
+    if made_with is not None and made_with != options:
+        raise ExportError(
+            f"{cursor} was made with {_describe(made_with)}, not {_describe(options)}: export "
+            f"with the same options, or to another path"
+        )
+    if saved.get("collection") and collection and saved["collection"] != collection:
+        raise ExportError(
+            f"{cursor} belongs to another collection (first run {saved['collection']}, this "
+            f"one {collection}): export to another path"
+        )
+    return saved
+
+
+def _check_position(saved: dict[str, Any]) -> None:
+    if saved.get("format") != 2:
+        raise ValueError(f"unknown cursor format {saved.get('format')!r}")
+    through, runs = saved.get("through"), saved.get("runs")
+    if not isinstance(through, str) or not _STAMP.fullmatch(through):
+        raise ValueError(f"'through' is not a run time: {through!r}")
+    if through > stamp(datetime.now(UTC)):
+        raise ValueError(f"'through' is in the future: {through}")
+    if not isinstance(runs, dict) or not all(
+        isinstance(k, str) and isinstance(v, int) and v >= 0 for k, v in runs.items()
+    ):
+        raise ValueError("'runs' is not a map of run ids to line counts")
+
+
+def _check_filters(
+    events: list[Event], site: str | None, since: str | None, lang: str | None
+) -> None:
+    """A filter that can match nothing is a mistake to say, not an empty export (which an
+    incremental path would then skip past)."""
+    if site:
+        known = {str(e.record.get("site")) for e in events} | set(all_profiles())
+        if site not in known:
+            raise ExportError(f"--site {site!r}: no such site (known: {', '.join(sorted(known))})")
+    if since:
+        try:
+            if len(since) != 10:
+                raise ValueError
+            date.fromisoformat(since)
+        except ValueError:
+            raise ExportError(f"--since must be a date, YYYY-MM-DD, got {since!r}") from None
+    if lang and not re.fullmatch(r"[a-z]{2,3}", lang):
+        raise ExportError(f"--lang must be a language code (en, ja, ko, …), got {lang!r}")
+
+
+def _describe(options: dict[str, Any]) -> str:
+    return " ".join(f"--{k} {v}" for k, v in options.items() if v) or "no options"
