@@ -140,7 +140,17 @@ def test_extract_refuses_a_file_over_download_maxsize_unread(tmp_path: Path) -> 
 
 
 def _export(output: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """Export an empty collection (a releases folder, no run yet)."""
+    (tmp_path / "output" / "releases").mkdir(parents=True, exist_ok=True)
     return _scrapy("export", "-o", str(output), "-s", f"OUTPUT_DIR={tmp_path / 'output'}")
+
+
+def test_export_of_a_missing_collection_is_one_line(tmp_path: Path) -> None:
+    target = tmp_path / "x.csv"
+    done = _scrapy("export", "-o", str(target), "-s", f"OUTPUT_DIR={tmp_path / 'unmounted'}")
+    assert done.returncode == 1
+    assert _one_line(done).startswith(f"export: no collection under {tmp_path / 'unmounted'}")
+    assert not target.exists()
 
 
 @pytest.mark.parametrize("name", ["x.csv", "x.jsonl", "x.parquet", "x.sqlite"])
