@@ -53,6 +53,32 @@ def build(output: Path, count: int) -> None:
                 handle.write(json.dumps(edited, ensure_ascii=False) + "\n")
 
 
+OUT = "OUTPUT_DIR="
+
+
+def _export(output: Path, target: Path, *args: str) -> tuple[str, float]:
+    """Run ``scrapy export``; its row count and wall time (interpreter start included)."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "export",
+            "-o",
+            str(target),
+            *args,
+            "-s",
+            OUT + str(output),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.split(": ", 1)[1].split(" rows")[0], time.perf_counter() - started
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=50_000)
@@ -65,27 +91,7 @@ def main() -> int:
         for fmt in ("jsonl", "csv", "parquet", "sqlite"):
             for view in ("latest", "all", "changes"):
                 target = output / "exports" / f"{view}.{fmt}"
-                started = time.perf_counter()
-                done = subprocess.run(
-                    [
-                        sys.executable,
-                        "-m",
-                        "scrapy",
-                        "export",
-                        "-o",
-                        str(target),
-                        "--view",
-                        view,
-                        "-s",
-                        f"OUTPUT_DIR={output}",
-                    ],
-                    cwd=ROOT,
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                )
-                seconds = time.perf_counter() - started
-                rows = done.stdout.split(": ", 1)[1].split(" rows")[0]
+                rows, seconds = _export(output, target, "--view", view)
                 size = target.stat().st_size / 1e6
                 print(f"| {fmt} | {view} | {rows} | {seconds:.1f} | {size:.1f} MB |")
         # A scheduled incremental export: the first reads everything, the next finds nothing
@@ -93,28 +99,7 @@ def main() -> int:
         for attempt in ("first", "next"):
             for view in ("all", "changes"):
                 target = output / "exports" / f"daily-{view}.csv"
-                started = time.perf_counter()
-                done = subprocess.run(
-                    [
-                        sys.executable,
-                        "-m",
-                        "scrapy",
-                        "export",
-                        "-o",
-                        str(target),
-                        "--view",
-                        view,
-                        "--incremental",
-                        "-s",
-                        f"OUTPUT_DIR={output}",
-                    ],
-                    cwd=ROOT,
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                )
-                seconds = time.perf_counter() - started
-                rows = done.stdout.split(": ", 1)[1].split(" rows")[0]
+                rows, seconds = _export(output, target, "--view", view, "--incremental")
                 cursor = target.with_name(target.name + ".cursor.json").stat().st_size
                 print(
                     f"| csv --incremental ({attempt}) | {view} | {rows} | {seconds:.1f} | "

@@ -144,23 +144,19 @@ class MirrorSite:
             return release
 
     def delete(self, article_id: int) -> MirrorRelease | None:
-        with self.lock:
-            release = self.find(article_id)
-            if release is None:
-                return None
-            self.changes += 1
-            release.status = GONE
-            release.modified = BASE_MODIFIED + self.changes
-            return release
+        return self._set_status(article_id, GONE)
 
     def restore(self, article_id: int) -> MirrorRelease | None:
         """Bring a deleted release back as it was (the publisher undoes a removal)."""
+        return self._set_status(article_id, OK)
+
+    def _set_status(self, article_id: int, status: str) -> MirrorRelease | None:
         with self.lock:
             release = self.find(article_id)
             if release is None:
                 return None
             self.changes += 1
-            release.status = OK
+            release.status = status
             release.modified = BASE_MODIFIED + self.changes
             return release
 

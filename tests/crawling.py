@@ -59,6 +59,17 @@ def scrapy_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "scrapy", *args]
 
 
+def scrapy_in(output: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """A ``scrapy`` command (export, compact, verify, …) on the collection ``output``."""
+    return subprocess.run(
+        [*scrapy_command(*args), "-s", f"OUTPUT_DIR={output}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
 def crawl_command(
     spider: str, base_url: str, output_dir: Path, *args: str, log_level: str = "WARNING"
 ) -> list[str]:

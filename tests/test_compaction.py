@@ -9,7 +9,6 @@ import json
 import shutil
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,21 +18,15 @@ import pipelines.compaction as compaction
 from pipelines.compaction import compact, plan
 from pipelines.output import run_files
 from pipelines.state.store import StateStore
-from tests.conftest import ROOT, Mirror
-from tests.crawling import crawl
+from tests.conftest import Mirror
+from tests.crawling import crawl, scrapy_in
 
 SITES = ("usfj", "usfk")
 NEXT_MONTH = "2999/01"  # compact every month there is
 
 
 def _scrapy(output: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scrapy", *args, "-s", f"OUTPUT_DIR={output}"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return scrapy_in(output, *args)
 
 
 def _export(output: Path, target: Path, *args: str) -> bytes:

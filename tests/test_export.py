@@ -17,7 +17,7 @@ import pytest
 
 from pipelines.output import run_files
 from tests.conftest import ROOT, Mirror
-from tests.crawling import crawl
+from tests.crawling import crawl, scrapy_in
 
 SITES = ("usfj", "usfk")
 GONE = "usfk:3336908"  # deleted by the publisher after the first crawl
@@ -47,13 +47,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Mirror, 
 
 
 def _scrapy(output: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scrapy", *args, "-s", f"OUTPUT_DIR={output}"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return scrapy_in(output, *args)
 
 
 def _records(output: Path) -> list[dict[str, Any]]:

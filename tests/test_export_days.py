@@ -14,8 +14,6 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,20 +23,14 @@ from typing import Any
 import pytest
 
 from pipelines.output import run_files
-from tests.conftest import ROOT, Mirror
-from tests.crawling import crawl
+from tests.conftest import Mirror
+from tests.crawling import crawl, scrapy_in
 
 SITES = ("usfj", "usfk")
 
 
 def _scrapy(output: Path, *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "scrapy", *args, "-s", f"OUTPUT_DIR={output}"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = scrapy_in(output, *args)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
