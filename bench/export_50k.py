@@ -86,6 +86,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         output = Path(folder)
         build(output, args.records)
+        (output / "exports").mkdir()
         print("| format | view | rows | seconds | size |")
         print("|---|---|---|---|---|")
         for fmt in ("jsonl", "csv", "parquet", "sqlite"):
