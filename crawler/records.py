@@ -51,11 +51,12 @@ def status_event(
 
 
 def utc_moment(value: str) -> str:
-    """A moment as ``YYYY-MM-DDTHH:MM:SS[.ffffff]Z``, the form of ``fetched`` (a WARC-Date)."""
+    """A moment as ``YYYY-MM-DDTHH:MM:SSZ``: UTC, whole seconds, one form for every
+    ``status_changed`` (so they sort as text)."""
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def is_status_event(record: dict[str, Any]) -> bool:

@@ -120,6 +120,8 @@ def compact(output_dir: Path, group: Group, store: StateStore | None) -> Outcome
         replay(store, output_dir / "releases", group.site)
     target = group.target
     target.parent.mkdir(parents=True, exist_ok=True)
+    for stale in target.parent.glob(f".{group.site}-*{COMPACTED}.jsonl*.tmp-*"):
+        stale.unlink()  # left by a compaction killed before its rename (the lock is ours)
     if group.kind == "reports":
         held: dict[str, dict[str, Any]] = {run: {} for run in _report_runs(target)}
     else:

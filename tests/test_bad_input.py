@@ -145,6 +145,12 @@ def _export(output: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     return _scrapy("export", "-o", str(output), "-s", f"OUTPUT_DIR={tmp_path / 'output'}")
 
 
+def test_compact_of_a_missing_collection_is_one_line(tmp_path: Path) -> None:
+    done = _scrapy("compact", "-s", f"OUTPUT_DIR={tmp_path / 'unmounted'}")
+    assert done.returncode == 1
+    assert _one_line(done) == f"compact: no collection under {tmp_path / 'unmounted'}"
+
+
 def test_export_of_a_missing_collection_is_one_line(tmp_path: Path) -> None:
     target = tmp_path / "x.csv"
     done = _scrapy("export", "-o", str(target), "-s", f"OUTPUT_DIR={tmp_path / 'unmounted'}")

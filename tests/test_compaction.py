@@ -141,6 +141,9 @@ def test_a_compaction_killed_between_steps_is_finished_by_the_next(
     (group, *_) = [g for g in plan(output, NEXT_MONTH, {"usfk"}) if g.kind == "releases"]
     if killed_at == "before the store moved":
         monkeypatch.setattr(compaction, "_move_index", kill)
+        stale = group.target.with_name(f".{group.target.name}.tmp-999999")
+        stale.parent.mkdir(parents=True, exist_ok=True)
+        stale.write_bytes(b"half a merged file")  # an earlier compaction killed mid-write
         with pytest.raises(Killed):
             compact(output, group, store)
     else:
@@ -163,5 +166,6 @@ def test_a_compaction_killed_between_steps_is_finished_by_the_next(
     assert [p.name for p in run_files(output / "releases") if "usfk" in p.name] == [
         group.target.name
     ]
+    assert not list(group.target.parent.glob(".*.tmp-*"))  # no temporary file left
     assert _export(output, tmp_path / "after.jsonl", "--view", "all") == before
     assert _statuses(output) == statuses

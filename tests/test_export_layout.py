@@ -127,7 +127,7 @@ def test_a_removal_is_a_row_of_every_view(tmp_path: Path) -> None:
 def test_a_release_back_with_new_content_says_when_in_every_view(tmp_path: Path) -> None:
     _write(tmp_path, "usfj-20261102T100000Z.jsonl", [_release("1")])
     gone = status_event("usfj:1", "https://www.usfj.mil/Article/1/", 1, GONE_EVENT, "2026-11-03")
-    back = _release("1", version=2, fetched="2026-11-04T08:00:00+00:00", text="t2")
+    back = _release("1", version=2, fetched="2026-11-04T08:00:00.123456Z", text="t2")
     _write(tmp_path, "usfj-20261103T100000Z.jsonl", [gone, back])
     events = read_events(tmp_path / "releases")
     rows = select(events, "all")
@@ -168,11 +168,13 @@ def test_an_incremental_export_refuses_what_would_skip_rows(tmp_path: Path) -> N
     assert "made with" in attempt(view="all", site="usfk")
     assert "no such site" in attempt(view="all", site="nosuch")
     assert "--since must be a date" in attempt(view="all", since="2025-1-1")
-    assert "--lang must be" in attempt(view="all", lang="english")
+    assert "no site declares it" in attempt(view="all", lang="jp")
     other = _collection(tmp_path / "other", "usfk-20261001T000000Z.jsonl")
     assert "another collection" in attempt(other, view="all")
     assert cursor.read_text() == saved
-    for damaged in ("{", "", "[]", '{"format": 2, "through": "29991231T000000Z", "runs": {}}'):
+    no_options = '{"format": 2, "through": "", "runs": {}, "collection": null, "columns": []}'
+    future = '{"format": 2, "through": "29991231T000000Z", "runs": {}}'
+    for damaged in ("{", "", "[]", future, no_options):
         cursor.write_text(damaged)
         assert "is not a cursor this tool wrote" in attempt(view="all")
 

@@ -56,6 +56,10 @@ class Command(ScrapyCommand):
         if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", before):
             raise UsageError(f"--before must be YYYY-MM, got {before!r}")
         output = Path(self.settings.get("OUTPUT_DIR") or "output")
+        if not (output / "releases").is_dir() and not (output / "state").is_dir():
+            print(f"compact: no collection under {output}", file=sys.stderr)
+            self.exitcode = 1
+            return
         groups = plan(output, before.replace("-", "/"), set(opts.site or []))
         if opts.dry_run or not groups:
             for group in groups:

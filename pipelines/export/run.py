@@ -21,7 +21,7 @@ from typing import Any
 from crawler.profiles import all_profiles
 
 from .card import dataset_card
-from .flat import columns
+from .flat import columns, declared_languages
 from .formats import WRITERS, Layout, atomic
 from .records import release_statuses, select
 from .stream import Event, Position, position_after, read_events, stamp
@@ -142,6 +142,9 @@ def read_cursor(cursor: Path, options: dict[str, Any], collection: str | None) -
 def _check_position(saved: dict[str, Any]) -> None:
     if saved.get("format") != 2:
         raise ValueError(f"unknown cursor format {saved.get('format')!r}")
+    missing = [k for k in ("options", "collection", "columns") if k not in saved]
+    if missing:
+        raise ValueError(f"no {', '.join(missing)}")
     through, runs = saved.get("through"), saved.get("runs")
     if not isinstance(through, str) or not _STAMP.fullmatch(through):
         raise ValueError(f"'through' is not a run time: {through!r}")
@@ -169,8 +172,15 @@ def _check_filters(
             date.fromisoformat(since)
         except ValueError:
             raise ExportError(f"--since must be a date, YYYY-MM-DD, got {since!r}") from None
-    if lang and not re.fullmatch(r"[a-z]{2,3}", lang):
-        raise ExportError(f"--lang must be a language code (en, ja, ko, …), got {lang!r}")
+    if lang:
+        languages = set(declared_languages()) | {
+            str(s.get("lang")) for e in events for s in e.record.get("sections") or []
+        }
+        if lang not in languages:
+            raise ExportError(
+                f"--lang {lang!r}: no site declares it and no release has it "
+                f"(known: {', '.join(sorted(languages))})"
+            )
 
 
 def _describe(options: dict[str, Any]) -> str:
