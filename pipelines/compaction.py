@@ -153,10 +153,10 @@ def compact(output_dir: Path, group: Group, store: StateStore | None) -> Outcome
             pieces.append(body)
             base += len(body)
         merged = b"".join(pieces)
-        _write(target, merged, data)
+        _write(target, merged)
         if group.kind != "reports":
             text = json.dumps({"runs": entries}, indent=1) + "\n"
-            _write(manifest_path(target), text.encode("utf-8"), None)
+            _write(manifest_path(target), text.encode("utf-8"))
         _sync_folder(target.parent)
     if group.kind == "releases" and store is not None:
         _move_index(store, output_dir, group, target, segments + [(p, -1) for p in leftovers])
@@ -195,7 +195,7 @@ def _check_leftover(path: Path, entry: dict[str, Any], kind: str) -> None:
         )
 
 
-def _write(target: Path, data: bytes, prefix: bytes | None) -> None:
+def _write(target: Path, data: bytes) -> None:
     """Write ``data`` to a temporary name, read it back, check it, rename it into place."""
     temporary = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     try:
@@ -204,7 +204,7 @@ def _write(target: Path, data: bytes, prefix: bytes | None) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         written = temporary.read_bytes()
-        if written != data or (prefix is not None and not written.startswith(prefix)):
+        if written != data:
             raise CompactionError(f"{temporary} does not read back as written; nothing deleted")
         os.replace(temporary, target)
     finally:
