@@ -17,6 +17,7 @@ from warcio.recordloader import ArcWarcRecord
 
 from crawler.parsers import Reject, Release, parse
 from crawler.profiles import SiteProfile, all_profiles, get_profile, profile_for_url
+from crawler.profiles.toml import PROFILE_FIELD, profile_from_json
 from pipelines.warc.codecs import install_decoders
 from pipelines.warc.records import printable
 
@@ -145,9 +146,13 @@ def _read_warc(name: str, where: str, stream: IO[bytes]) -> Iterator[_Capture | 
     try:
         for record in iterator:
             read += 1
-            if record.rec_type == "warcinfo":
-                site = _warc_fields(record.content_stream().read()).get("crawler-site")
-                profile = all_profiles().get(site) if site else None
+            if record.rec_type in ("warcinfo", "metadata"):
+                fields = _warc_fields(record.content_stream().read())
+                if fields.get(PROFILE_FIELD):  # a site's profile found from its pages
+                    profile = _discovered(fields[PROFILE_FIELD]) or profile
+                elif record.rec_type == "warcinfo":
+                    site = fields.get("crawler-site")
+                    profile = all_profiles().get(site) if site else None
             elif record.rec_type == "response" and record.http_headers is not None:
                 capture = _capture(record, iterator, name, where, profile)
                 if capture is not None:
@@ -197,6 +202,13 @@ def _capture(
     }
     headers = record.http_headers.headers
     return _Capture(uri, site_profile, int(code), headers, body, date, ref)
+
+
+def _discovered(line: str) -> SiteProfile | None:
+    try:
+        return profile_from_json(line)
+    except (ValueError, TypeError):  # a damaged field: the host's profile, if any, is used
+        return None
 
 
 def _warc_fields(block: bytes) -> dict[str, str]:

@@ -7,6 +7,9 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from crawler.kinds import RELEASE, kind_from_words
+from crawler.profiles import all_profiles
+
 # Fields that describe a run (when, where archived, which version), not the release.
 RUN_FIELDS = frozenset({"fetched", "archive", "version", "previous", "first_seen"})
 
@@ -19,6 +22,36 @@ def content_digest(record: dict[str, Any]) -> str:
     content = {k: v for k, v in record.items() if k not in RUN_FIELDS}
     canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def record_kind(record: dict[str, Any]) -> str:
+    """A record's kind; one written before kinds existed gets the kind its URL names
+    (its site profile's section, else the profile's own kind)."""
+    kind = record.get("kind")
+    if isinstance(kind, str) and kind:
+        return kind
+    profile = all_profiles().get(str(record.get("site")))
+    if profile is not None:
+        key = profile.article_key(str(record.get("url") or ""))
+        return (key.kind if key is not None else None) or profile.kind
+    return kind_from_words(str(record.get("url") or "")) or RELEASE
+
+
+def with_kind(record: dict[str, Any]) -> dict[str, Any]:
+    """A release record in today's form: ``kind`` and ``updated`` filled when it predates
+    them (in the schema's key order)."""
+    if "kind" in record and "updated" in record:
+        return record
+    filled: dict[str, Any] = {}
+    for name, value in record.items():
+        filled[name] = value
+        if name == "publisher":
+            filled["kind"] = record_kind(record)
+        if name == "published":
+            filled.setdefault("updated", record.get("updated"))
+    filled.setdefault("kind", record_kind(record))
+    filled.setdefault("updated", None)
+    return filled
 
 
 # ---- status events ---------------------------------------------------------------------------

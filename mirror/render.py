@@ -60,9 +60,9 @@ def page(site: MirrorSite, title: str, content: str, meta: str = "", lang: str =
 </head>
 <body>
 <header class="site-header"><a class="logo" href="/">{escape(profile.publisher)}</a>
-<nav class="mainnav"><a href="/">Home</a> <a href="/News/">News</a> <a href="/Media/">Media</a></nav>
+{_nav(site)}
 </header>
-<div class="breadcrumb">{escape(BREADCRUMB[site.id])}</div>
+<div class="breadcrumb">{escape(BREADCRUMB.get(site.id) or f"Home : {site.heading or 'News'}")}</div>
 <main id="dnn_ContentPane">
 {content}
 </main>
@@ -76,8 +76,18 @@ def page(site: MirrorSite, title: str, content: str, meta: str = "", lang: str =
 """
 
 
+def _nav(site: MirrorSite) -> str:
+    items = site.nav or [("Home", "/"), ("News", "/News/"), ("Media", "/Media/")]
+    links = " ".join(f'<a href="{escape(path)}">{escape(text)}</a>' for text, path in items)
+    return f'<nav class="mainnav">{links}</nav>'
+
+
+def _module_id(site: MirrorSite) -> int:
+    return MODULE_ID.get(site.id) or 3000 + sum(map(ord, site.id)) % 1000
+
+
 def module(site: MirrorSite, name: str, inner: str) -> str:
-    mid = MODULE_ID[site.id]
+    mid = _module_id(site)
     return f"""<div class="DnnModule DnnModule-ArticleCS{name} DnnModule-{mid}"><a name="{mid}"></a>
 <div class="container"><h2 class="Title"><span id="dnn_ctr{mid}_dnnTitle_titleLabel" class="tt">ArticleCS - Article View</span></h2>
 <div id="dnn_ctr{mid}_ContentPane"><!-- Start_Module_{mid} -->
@@ -235,7 +245,7 @@ def article_display(site: MirrorSite, release: MirrorRelease, style: str) -> str
 
 
 def module_error(site: MirrorSite) -> str:
-    mid = MODULE_ID[site.id]
+    mid = _module_id(site)
     inner = f"""<div id="dnn_ctr{mid}_ctl00_dnnSkinMessage" class="dnnFormMessage dnnFormValidationSummary">
 <span id="dnn_ctr{mid}_ctl00_lblHeading" class="dnnModMessageHeading">An error has occurred.</span>
 <span id="dnn_ctr{mid}_ctl00_lblMessage">Error: ArticleCS - Article View is currently unavailable.</span>
@@ -297,6 +307,8 @@ def pager(site: MirrorSite, current: int) -> str:
 def listing_item(site: MirrorSite, release: MirrorRelease, index: int) -> str:
     href = article_path(site, release)
     title = escape(release.title)
+    if site.item_style:
+        return _styled_item(site, release, href, title)
     if site.id == "usfj":
         return (
             f'<div class="item"><a id="atitle" href="{site.profile.origin}{href}">{title}</a>'
@@ -351,6 +363,8 @@ def listing(
     pinned = [listing_item(site, r, 0) for r in site.pinned()]
     if site.id == "wargov":
         body = f'<div class="alist"><div class="alist-inner">{"".join(items)}</div></div>'
+    elif site.item_style:
+        body = _styled_listing(site, items)
     elif site.id == "afmil":
         body = f'<ul class="article-listing">{"".join(items)}</ul>'
     else:
@@ -367,6 +381,70 @@ def listing(
     if endless:
         inner += f'<a class="next" href="{site.profile.listings[0]}?Page={number + 1}">Next</a>'
     return page(site, f"{site.profile.publisher} > News", module(site, "Article", inner))
+
+
+def _styled_item(site: MirrorSite, release: MirrorRelease, href: str, title: str) -> str:
+    """Listing items of the named and unnamed AFPIMS sites (mirror/platform.py)."""
+    date = escape(release.date)
+    if site.item_style == "centcom":
+        return (
+            f'<div class="item"><div class="title"><a href="{href}">{title}</a></div>'
+            f'<div class="info-bar"><span class="date">{date}</span></div></div>'
+        )
+    if site.item_style == "indopacom":
+        stamp = published_at(release).strftime("%d %B %Y")
+        return (
+            f'<article class="grid-item content-box item item-{release.id}">'
+            f'<p class="author-dateline">{stamp}</p><div class="inner"><div class="a-summary">'
+            f'<a href="{href}"><h1 class="content-box-header">{title}</h1></a>'
+            f'<p class="content-box-blurb">{escape(release.paragraphs[0][:160])}</p>'
+            f"</div></div></article>"
+        )
+    if site.item_style == "platform-a":
+        return (
+            f'<div class="item"><a class="title" href="{href}">{title}</a>'
+            f'<span class="date">{date}</span></div>'
+        )
+    return f'<li><span class="title"><a href="{href}">{title}</a></span> <em>{date}</em></li>'
+
+
+def _styled_listing(site: MirrorSite, items: list[str]) -> str:
+    heading = f'<h1 class="title">{escape(site.heading)}</h1>' if site.heading else ""
+    if site.item_style == "centcom":
+        return f'{heading}<div class="alist newsrelease">{"".join(items)}</div>'
+    if site.item_style == "indopacom":
+        return f'{heading}<div class="grid">{"".join(items)}</div>'
+    if site.item_style == "platform-a":
+        return f'{heading}<div class="alist">{"".join(items)}</div>'
+    return f'{heading}<ul class="listing">{"".join(items)}</ul>'
+
+
+def home(site: MirrorSite) -> str:
+    """A home page: the menu, the newest items of each section, the release feed."""
+    blocks = []
+    for section in (site, *site.siblings):
+        if not section.featured:
+            continue
+        links = "".join(
+            f'<li><a href="{article_path(section, r)}">{escape(r.title)}</a></li>'
+            for r in section.listed()[: section.featured]
+        )
+        more = f'<a class="more" href="{section.profile.listings[0]}">More</a>'
+        blocks.append(f'<section class="latest"><h2>Latest</h2><ul>{links}</ul>{more}</section>')
+    feeds = "".join(
+        f'<link rel="alternate" type="application/rss+xml" title="{escape(site.heading)}" '
+        f'href="{escape(feed.path())}" />'
+        for feed in site.profile.feeds
+    )
+    title = f"{site.profile.publisher} > Home"
+    return page(site, title, f'<div class="home">{"".join(blocks)}</div>', feeds)
+
+
+def plain_page(site: MirrorSite, path: str) -> str:
+    """An About or Contact page: text, and links to nothing but the menu's pages."""
+    name = path.strip("/").split("/")[-1].replace("-", " ").title()
+    text = escape(site.pages_by_path[path])
+    return page(site, f"{name} > {site.profile.publisher}", f"<h1>{name}</h1><p>{text}</p>")
 
 
 def _aliases(site: MirrorSite, release: MirrorRelease) -> list[str]:
@@ -429,4 +507,30 @@ Disallow: /Search/
 Disallow: /*/Tag/
 
 Sitemap: {origin}/sitemap.xml
+"""
+
+
+def govuk_atom(site: MirrorSite, origin: str) -> str:
+    """GOV.UK's Atom feed of an organisation's news and communications, newest first."""
+    import json
+
+    documents = [json.loads(body) for body in site.documents.values()]
+    documents.sort(key=lambda d: str(d.get("public_updated_at")), reverse=True)
+    entries = "".join(
+        f"""<entry><id>tag:www.gov.uk,2005:{escape(str(d.get("content_id")))}</id>
+<updated>{escape(str(d.get("public_updated_at")))}</updated>
+<link rel="alternate" type="text/html" href="https://www.gov.uk{escape(d["base_path"])}"/>
+<title>{escape(str(d.get("title")))}</title>
+<summary type="html">{escape(str(d.get("description") or ""))}</summary></entry>
+"""
+        for d in documents
+    )
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">
+<id>https://www.gov.uk/search/news-and-communications</id>
+<link rel="self" type="application/atom+xml" href="{escape(origin)}/search/news-and-communications.atom"/>
+<link rel="alternate" type="text/html" href="https://www.gov.uk/search/news-and-communications"/>
+<updated>{escape(str(documents[0].get("public_updated_at")) if documents else "")}</updated>
+<title>News and communications - Ministry of Defence</title>
+{entries}</feed>
 """

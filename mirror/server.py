@@ -55,6 +55,9 @@ class MirrorHandler(BaseHTTPRequestHandler):
         self.do_GET()
 
     def do_GET(self) -> None:
+        # One handler serves every request of a kept-alive connection: start each from the
+        # site itself (a request to a section, below, routes to it for that request only).
+        self.site = type(self).site
         parts = urlsplit(self.path)
         path = re.sub(r"/{2,}", "/", parts.path)
         query = {k.lower(): v for k, v in parse_qsl(parts.query)}
@@ -73,6 +76,14 @@ class MirrorHandler(BaseHTTPRequestHandler):
         if fault is not None and kind not in _ON_PAGE:
             return self._fault(fault)
         origin = f"http://{self.headers.get('Host', '127.0.0.1')}"
+        if self.site.nav and path == "/":
+            return self._send(200, render.home(self.site), modified=self.site.last_modified())
+        if path in self.site.pages_by_path:
+            return self._send(200, render.plain_page(self.site, path))
+        self.site = self.site.route(path)  # a section of a site described by no profile
+        profile = self.site.profile
+        if profile.platform == "govuk" and path != "/robots.txt":
+            return self._govuk(path, origin)
         if path == "/robots.txt":
             return self._send(
                 200, render.robots_txt(self.site, origin), "text/plain; charset=utf-8"
@@ -138,11 +149,21 @@ class MirrorHandler(BaseHTTPRequestHandler):
         if release.status == MODULE_ERROR and not fails:
             release = replace(release, status=OK)
         style = _STYLES[index % len(_STYLES)] if not release.dateline_paragraph else "p"
-        if self.site.id == "afmil":
+        if self.site.id == "afmil" or self.site.skin == "display":
             html = render.article_display(self.site, release, style)
         else:
             html = render.article_view(self.site, release, style, index)
         self._send(200, html, modified=release.modified)
+
+    def _govuk(self, path: str, origin: str) -> None:
+        """GOV.UK: the Atom feed of news and communications, and Content API documents."""
+        if path == "/search/news-and-communications.atom":
+            feed = render.govuk_atom(self.site, origin)
+            return self._send(200, feed, "application/atom+xml; charset=utf-8")
+        document = self.site.documents.get(path.removeprefix("/api/content"))
+        if not path.startswith("/api/content/") or document is None:
+            return self._json({"error": {"code": "404", "message": "not found"}}, 404)
+        self._send(200, document, "application/json; charset=utf-8")
 
     def _print_view(self, query: dict[str, str]) -> None:
         article = query.get("article", "")

@@ -66,10 +66,31 @@ class MirrorSite:
     faults: Faults = field(default_factory=Faults, repr=False)
     attempts: dict[int, int] = field(default_factory=dict, repr=False)  # per flaky release
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # A site described by no bundled profile (mirror/platform.py): its home page's
+    # navigation as (text, path), its other sections served at the same origin, and plain
+    # pages (About, Contact) by path.
+    nav: list[tuple[str, str]] = field(default_factory=list)
+    siblings: list[MirrorSite] = field(default_factory=list, repr=False)
+    pages_by_path: dict[str, str] = field(default_factory=dict, repr=False)
+    heading: str = ""  # the listing's module title
+    featured: int = 0  # how many of its newest the home page shows
+    item_style: str = ""  # the listing's item markup (render.listing_item), else by site id
+    # A GOV.UK site: Content API documents by base path (mirror/platform.py).
+    documents: dict[str, bytes] = field(default_factory=dict, repr=False)
+    skin: str = "view"  # article markup: "view" (ArticleCS article view) or "display" (af.mil)
 
     @property
     def id(self) -> str:
         return self.profile.id
+
+    def route(self, path: str) -> MirrorSite:
+        """The section of the site that serves ``path``: this one or a sibling."""
+        lowered = path.lower()
+        for sibling in self.siblings:
+            listing = sibling.profile.listings[0].lower()
+            if lowered == listing or lowered.startswith(sibling.profile.article_paths[0].lower()):
+                return sibling
+        return self
 
     def listed(self) -> list[MirrorRelease]:
         """Releases in listing order: newest first (by id); pinned and deleted ones excluded."""
@@ -257,7 +278,10 @@ def synthesize(site: MirrorSite, count: int) -> None:
 
 
 def load_sites(scale: int = 0, page_size: int = PAGE_SIZE) -> dict[str, MirrorSite]:
-    """The bundled sites; ``scale`` adds that many generated releases to each."""
+    """The bundled sites, then the named AFPIMS sites and the sites no profile describes
+    (``mirror/platform.py``); ``scale`` adds that many generated releases to each."""
+    from .platform import platform_sites
+
     sites: dict[str, MirrorSite] = {}
     for site_id, files in CONTENT_FILES.items():
         site = MirrorSite(get_profile(site_id), page_size=page_size)
@@ -268,6 +292,10 @@ def load_sites(scale: int = 0, page_size: int = PAGE_SIZE) -> dict[str, MirrorSi
         if site_id == "afmil":
             site.releases.extend(_afmil_print_releases())
         if scale:
+            synthesize(site, scale)
+        sites[site_id] = site
+    for site_id, site in platform_sites(sites, page_size).items():
+        if scale and site.releases:  # GOV.UK serves documents, not generated releases
             synthesize(site, scale)
         sites[site_id] = site
     return sites

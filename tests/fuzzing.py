@@ -149,12 +149,15 @@ def listing_pages() -> tuple[Page, ...]:
     """Listing pages: the fixtures of listings, the mirror's first listing page of each site
     (under the site's real listing URL), and a few release pages (any page may be fetched
     where a listing was expected)."""
+    from crawler.profiles import all_profiles
     from mirror import render
     from mirror.site import load_sites
 
     pages = [p for p in release_pages() if "listing" in p.name or p.name.endswith("module-error")]
     for site_id, site in sorted(load_sites().items()):
-        url = site.profile.origin + (site.profile.listings or ("/",))[0]
+        if not site.profile.listings or site_id not in all_profiles():
+            continue  # GOV.UK has no listing pages; an unnamed site has no profile to use
+        url = site.profile.origin + site.profile.listings[0]
         html = render.listing(site, 1).encode("utf-8")
         pages.append(Page(f"mirror/{site_id}-listing", url, html, _HTML_UTF8, site_id))
     pages += [p for p in release_pages() if p.name.startswith("articlecs/rt-0")][:4]
@@ -164,6 +167,7 @@ def listing_pages() -> tuple[Page, ...]:
 @cache
 def feed_pages() -> tuple[Page, ...]:
     """RSS feeds: af.mil's real 2016 feeds and the mirror's feed of each site."""
+    from crawler.profiles import all_profiles
     from mirror import render
     from mirror.site import load_sites
 
@@ -186,6 +190,8 @@ def feed_pages() -> tuple[Page, ...]:
             if hashlib.sha1(body).digest() not in known:
                 pages.append(Page(f"shared/{path.name}", feed_url, body, _XML_UTF8, "afmil"))
     for site_id, site in sorted(load_sites().items()):
+        if site.profile.platform != "articlecs" or site_id not in all_profiles():
+            continue
         body = render.rss(site, site.profile.origin).encode("utf-8")
         pages.append(Page(f"mirror/{site_id}-rss", site.profile.origin, body, _XML_UTF8, site_id))
     return tuple(pages)

@@ -16,9 +16,10 @@ from tests.crawling import scrapy_command
     ("arguments", "message"),
     [
         ({"site": "../../pwned"}, "unknown site '../../pwned' (known: afmil,"),
-        ({"site": "http://HOST"}, "unknown site 'http://HOST'"),
+        ({"site": "ftp://HOST"}, "-a site must be a profile id or an http(s) URL"),
+        ({"site": "http://ho st"}, "-a site must be a profile id or an http(s) URL"),
         ({"site": "usfj/../usfk"}, "unknown site"),
-        ({}, "needs -a site=ID (known: afmil,"),
+        ({}, "needs -a site=ID or -a site=URL (known: afmil,"),
         ({"site": "usfj", "max_pages": "abc"}, "-a max_pages must be a positive integer"),
         ({"site": "usfj", "max_pages": "-3"}, "-a max_pages must be a positive integer"),
         ({"site": "usfj", "max_pages": "1e9"}, "-a max_pages must be a positive integer"),
@@ -32,7 +33,8 @@ from tests.crawling import scrapy_command
         ({"site": "usfj", "base_url": "http://x:99999"}, "-a base_url must be"),
         ({"site": "usfj", "base_url": "http://x?a=1"}, "-a base_url must be"),
         ({"site": "usfj", "base_url": "http://ho st"}, "-a base_url must be"),
-        ({"site": "usfj", "kinds": "all"}, "unknown argument -a kinds (known: site, base_url,"),
+        ({"site": "usfj", "kinds": "pressrelease"}, "-a kinds: unknown kind 'pressrelease'"),
+        ({"site": "usfj", "nokinds": "all"}, "unknown argument -a nokinds (known: site, base_url,"),
         ({"site": "usfj", "Site": "usfk"}, "unknown argument -a Site"),
     ],
 )
@@ -63,15 +65,46 @@ def test_good_arguments_are_read() -> None:
     assert origin("http://[::1]:8000") == "http://[::1]:8000"
 
 
+def test_kinds_default_to_the_profiles_own_and_widen_on_request() -> None:
+    assert crawl_arguments("usfj", {}).kinds == ("release",)
+    assert crawl_arguments("afmil", {}).kinds == ("news",)
+    assert crawl_arguments("afmil", {"kinds": "news, commentary"}).kinds == ("news", "commentary")
+    assert "fact_sheet" in crawl_arguments("usfj", {"kinds": "all"}).kinds
+
+
+def test_a_site_url_names_a_known_profile_or_asks_for_discovery() -> None:
+    known = crawl_arguments(None, {"site": "https://www.usfj.mil/Media/"})
+    assert (known.profile.id, known.discover, known.base_url) == (
+        "usfj",
+        False,
+        "https://www.usfj.mil",
+    )
+    unknown = crawl_arguments(None, {"site": "https://www.dla.mil"})
+    assert (unknown.profile.id, unknown.discover, unknown.base_url) == (
+        "dla.mil",
+        True,
+        "https://www.dla.mil",
+    )
+    mirrored = crawl_arguments(
+        None, {"site": "https://www.dla.mil", "base_url": "http://127.0.0.1:8123"}
+    )
+    assert (mirrored.profile.origin, mirrored.base_url) == (
+        "https://www.dla.mil",
+        "http://127.0.0.1:8123",
+    )
+    local = crawl_arguments(None, {"site": "http://127.0.0.1:8123/"})
+    assert (local.profile.id, local.profile.origin) == ("127.0.0.1-8123", "http://127.0.0.1:8123")
+
+
 @pytest.mark.parametrize(
     ("spider", "argument", "line"),
     [
         ("articlecs", "site=../../pwned", "crawl articlecs: unknown site '../../pwned' (known: "),
-        ("articlecs", "site=http://HOST", "crawl articlecs: unknown site 'http://HOST' (known: "),
+        ("articlecs", "site=ftp://HOST", "crawl articlecs: -a site must be a profile id or an "),
         ("usfj", "max_pages=abc", "crawl usfj: -a max_pages must be a positive integer"),
         ("usfj", "base_url=ftp://x", "crawl usfj: -a base_url must be an http(s) origin"),
         ("usfj", "bogus=1", "crawl usfj: unknown argument -a bogus"),
-        ("nosuch", "site=usfj", "crawl nosuch: no such spider (known: afmil, articlecs,"),
+        ("nosuch", "site=usfj", "crawl nosuch: no such spider (known: afmil, afpims, articlecs,"),
     ],
 )
 def test_the_crawl_command_answers_a_bad_argument_with_one_line_and_no_file(

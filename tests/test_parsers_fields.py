@@ -255,16 +255,19 @@ def test_titles_near_not_found_words_are_still_releases(title: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("last", "reason"),
+    ("last", "kind", "updated"),
     [
-        ("(Current as of July 2015)", "not_a_release"),  # a fact sheet or biography
-        ("(Current as of March 20, 2020, 5 p.m. EDT)", None),  # an update release
+        ("(Current as of July 2015)", "fact_sheet", "2015-07"),  # a reference page
+        ("(Current as of March 20, 2020, 5 p.m. EDT)", "release", None),  # an update release
     ],
 )
-def test_current_as_of_marks_reference_pages_only(last: str, reason: str | None) -> None:
+def test_current_as_of_marks_reference_pages_only(
+    last: str, kind: str, updated: str | None
+) -> None:
     body = "<p>TOKYO — The command updated its guidance. " + "More. " * 50 + f"</p><p>{last}</p>"
     result = parse(ARTICLE_URL, _page(body))
-    assert (result.reason if isinstance(result, Reject) else None) == reason
+    assert isinstance(result, Release)
+    assert (result.kind, result.updated) == (kind, updated)
 
 
 def test_release_that_quotes_access_denied_is_not_a_block_page() -> None:
@@ -328,11 +331,20 @@ def test_status_and_url_refusals() -> None:
 
 
 def test_unknown_articlecs_host_gets_a_generic_profile() -> None:
-    url = "https://www.centcom.mil/MEDIA/PRESS-RELEASES/Press-Release-View/Article/4012345/x/"
-    result = parse(url, _page("<p>TAMPA, Fla. — CENTCOM said.</p>"))
+    url = "https://www.dla.mil/Newsroom/Official-Notices/Notice/Article/4012345/x/"
+    result = parse(url, _page("<p>FORT BELVOIR, Va. — DLA said.</p>"))
     assert isinstance(result, Release)
-    assert result.id == "centcom.mil:4012345"
+    assert (result.id, result.site, result.kind) == ("dla.mil:4012345", "dla.mil", "release")
     assert result.url == url
+    printed = "http://www.dla.mil/DesktopModules/ArticleCS/Print.aspx?PortalId=3&ModuleId=9&Article=4012345"
+    meta = "<meta property='og:url' content='" + url + "' />"
+    page = _page("<p>FORT BELVOIR, Va. — DLA said.</p>").replace(
+        b"<head>", f"<head>{meta}".encode()
+    )
+    from_print = parse(printed, page)
+    assert isinstance(from_print, Release)
+    assert from_print.id == "dla.mil:4012345"
+    assert from_print.url == url  # the print view names its article: its URL is the record's
 
 
 def test_no_date_is_never_invented() -> None:
@@ -343,3 +355,36 @@ def test_no_date_is_never_invented() -> None:
     result = parse(ARTICLE_URL, page)
     assert isinstance(result, Release)
     assert result.published is None
+
+
+_BODY = "<p>TOKYO — The command trained with its partners. " + "More. " * 40 + "</p>"
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        # a bare text node beside the title, in the article's container
+        "<h1 itemprop='headline'>Partners train</h1>\n  25-009 | July 8, 2025\n",
+        # in the heading block, after the title
+        "<header><h1>Partners train</h1> 25-009 | July 8, 2025 </header>",
+        # inside the heading, after a line break
+        "<h1 class='title'>Partners train<br/>25-009 | July 8, 2025</h1>",
+        # inside the heading, in its own element
+        "<h1 class='title'>Partners train <small>25-009 | July 8, 2025</small></h1>",
+        # split over elements with bare separators
+        "<h1>Partners train</h1><b>25-009</b> | <i>July 8, 2025</i>",
+    ],
+)
+def test_the_number_line_is_found_wherever_it_is_printed_near_the_title(heading: str) -> None:
+    page = (
+        "<html><head><title>ArticleCS - Article View</title></head><body>"
+        f"<div class='article-view'><div class='adetail'>{heading}"
+        f"<div class='body' itemprop='articleBody'>{_BODY}</div></div></div></body></html>"
+    ).encode()
+    result = parse(ARTICLE_URL, page)
+    assert isinstance(result, Release)
+    assert (result.title, result.number, result.published) == (
+        "Partners train",
+        "25-009",
+        "2025-07-08",
+    )

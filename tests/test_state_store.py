@@ -81,7 +81,7 @@ def test_a_version_2_store_is_migrated_with_its_files_and_refusals(tmp_path: Pat
     db.commit()
     db.close()
     store = StateStore(output / "state" / "crawl.sqlite", output)
-    assert store.schema_version == len(MIGRATIONS) == 3
+    assert store.schema_version == len(MIGRATIONS) == 4
     files = store.db.execute("SELECT path, site, bytes FROM files").fetchall()
     assert [tuple(f) for f in files] == [
         ("releases/articlecs-20261101T000000Z.jsonl", "usfj", size)
@@ -94,6 +94,45 @@ def test_a_version_2_store_is_migrated_with_its_files_and_refusals(tmp_path: Pat
     (walk,) = store.walks("usfj", "/Media/Press-Releases/")
     assert (walk.next_page, walk.run, walk.stop_at_known) == (7, 0, False)
     assert replay(store, releases, "usfj").applied == 0  # nothing replayed after the move
+
+
+def test_a_version_3_store_gets_kinds_and_digests_that_count_them(tmp_path: Path) -> None:
+    """A release written before kinds keeps its version: its digest is taken again with the
+    kind its URL names, so the same page read again is unchanged, not an edit."""
+    output = tmp_path / "out"
+    name = "releases/2026/11/usfj-20261101T000000Z.jsonl"
+    url = "https://www.usfj.mil/Media/Press-Releases/Article-View/Article/7/x/"
+    old = {**_record("7"), "url": url, "publisher": "U.S. Forces Japan"}
+    _write_lines(output / name, [old])
+    (output / "state").mkdir()
+    db = _old_store(output / "state" / "crawl.sqlite", 3)
+    db.execute(
+        "INSERT INTO releases (site, article_id, url, status, version, content_digest) "
+        "VALUES ('usfj', '7', ?, 'live', 1, ?)",
+        (url, content_digest(old)),
+    )
+    db.execute(
+        "INSERT INTO releases (site, article_id, url, status) VALUES ('afmil', '8', ?, 'pending')",
+        ("https://www.af.mil/News/Commentaries/Display/Article/8/",),
+    )
+    length = (output / name).stat().st_size
+    db.execute(
+        "INSERT INTO lines (file, offset, length, site, article_id, version, content_digest) "
+        "VALUES (?, 0, ?, 'usfj', '7', 1, ?)",
+        (name, length, content_digest(old)),
+    )
+    db.commit()
+    db.close()
+    store = StateStore(output / "state" / "crawl.sqlite", output)
+    assert store.schema_version == 4
+    today = {**old, "kind": "release", "updated": None}
+    known = store.release("usfj", "7")
+    assert known is not None and known.content_digest == content_digest(today)
+    assert content_digest(today) != content_digest(old)
+    kinds = dict(store.db.execute("SELECT article_id, kind FROM releases").fetchall())
+    assert kinds == {"7": "release", "8": "commentary"}
+    (line_digest,) = store.db.execute("SELECT content_digest FROM lines").fetchone()
+    assert line_digest == content_digest(today)
 
 
 def test_refusals_wait_longer_each_time_and_permanent_ones_wait_for_a_full_run(

@@ -14,7 +14,7 @@ from parsel import Selector
 
 from crawler.profiles import SiteProfile, generic_profile, profile_for_url
 
-from . import articlecs
+from . import articlecs, govuk
 from .classify import classify
 from .encoding import decode
 from .model import (
@@ -32,6 +32,8 @@ __all__ = ["Byline", "Image", "Reject", "Release", "Section", "decode", "parse"]
 Headers = Iterable[tuple[str, str]]
 
 PLATFORMS = {"articlecs": articlecs}
+# Platforms that serve documented JSON: the parser reads the text, not markup.
+DOCUMENT_PLATFORMS = {"govuk": govuk}
 
 
 def parse(
@@ -51,12 +53,21 @@ def parse(
     key = profile.article_key(url)
     record_id = profile.record_id(key.id) if key is not None else None
     text = decode(body, headers)
-    selector = Selector(text=text)
-    verdict = classify(url, status, selector, text)
+    document = DOCUMENT_PLATFORMS.get(profile.platform)
+    json_body = document is not None and text.lstrip()[:1] in ("{", "[")
+    # A JSON answer is judged by its status (an HTML block page still by its markup).
+    selector = None if json_body else Selector(text=text)
+    verdict = classify(url, status, selector, None if json_body else text)
     if verdict is not None:
         return replace(verdict, id=record_id)
     if key is None:
         return Reject(NOT_A_RELEASE, f"not a release URL of site {profile.id!r}", url)
+    if document is not None:
+        if selector is not None:
+            detail = f"an HTML page where {profile.platform} serves JSON"
+            return Reject(NOT_A_RELEASE, detail, url, (), record_id)
+        return document.parse(url, text, profile, key, fetched)
+    assert selector is not None
     platform = PLATFORMS.get(profile.platform)
     if platform is None:
         return Reject(

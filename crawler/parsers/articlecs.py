@@ -7,18 +7,21 @@ order: structured metadata (meta tags, ``itemprop``), platform selectors, text p
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from parsel import Selector, SelectorList
 
+from crawler.kinds import COMMENTARY, NEWS
 from crawler.profiles import ArticleKey, SiteProfile
 
 from . import bylines as byline_parser
 from .dates import find_date, parse_date
+from .kind import breadcrumb_kind, commentary, current_as_of, reference_kind
 from .media import ELSEWHERE, extract_documents, extract_images
 from .model import MISSING_FIELDS, NOT_A_RELEASE, WRONG_PAGE, Byline, Reject, Release
 from .patterns import clean_paragraphs, extract_dateline, extract_header
-from .refusals import module_error, reference_page, visible_text
+from .refusals import module_error, visible_text
 from .sections import split_sections, split_title
 from .text import node_text, normalize_space, paragraphs
 
@@ -86,6 +89,9 @@ _NUMBER_LINE = re.compile(r"^\s*(?P<number>[^|]{1,30}?)\s*\|\s*(?P<date>.+?)\s*$
 _NUMBER = re.compile(r"^(?=.*\d)[A-Za-z0-9][A-Za-z0-9.\-/#]*(?: [A-Za-z0-9.\-/#]+)?$")
 # The number alone, when the line prints no date: "PA-006-24", "25-009".
 _BARE_NUMBER = re.compile(r"^(?:[A-Z]{1,5}-)?\d{1,4}-\d{1,4}(?:-\d{1,4})?$")
+_BY_ALONE = re.compile(r"^(?:(?:story|commentary|photos? and story)\s+)?by:?$", re.IGNORECASE)
+# A heading ending with its number line: "Title 25-009 | July 8, 2025".
+_TRAILING_LINE = re.compile(r"^(?P<title>.+?)\s+(?P<line>[^\s|]{1,30}\s*\|\s*[^|]{6,40})$")
 _TITLE_SUFFIXES = re.compile(r"\s*(?:>|\||»|::)\s.*$")
 _GENERIC_TITLES = re.compile(r"^(?:articlecs\b.*|article view|article display|home|print)$", re.I)
 
@@ -120,9 +126,6 @@ def parse(
 
     number, line_date, number_line = extract_number_line(scopes)
     header_number, body_paragraphs = extract_header(clean_paragraphs(paragraphs(body.root)))
-    reference = reference_page(body_paragraphs)
-    if reference:
-        return Reject(reference[0], reference[1], url)
     number = number or header_number
     titles = split_title(title, profile.languages)
     sections, dateline = split_sections(
@@ -134,18 +137,28 @@ def parse(
             return Reject(error[0], error[1], url)
         return Reject(MISSING_FIELDS, "the article body is empty", url, ("text",))
     primary = sections[0]
+    bylines, byline_text = extract_bylines(scopes)
+    tags = extract_tags(scopes)
+    meta_key = next(iter(_meta_keys(selector, profile)), None)
+    if key.kind is None and meta_key is not None:
+        key = meta_key  # a print view: the page names its article URL
+    kind = reference_kind(body_paragraphs, title) or key.kind or breadcrumb_kind(selector)
+    if kind in (NEWS, None) and commentary(byline_text, title, tags):
+        kind = COMMENTARY  # af.mil shows commentaries in its news module
     return Release(
         id=profile.record_id(key.id),
         url=profile.canonical_url(key.id, key.slug or _slug_from_meta(selector, profile), key.path),
         site=profile.id,
         publisher=profile.publisher,
+        kind=kind or profile.kind,
         title=primary.title or title,
         number=number,
         published=extract_published(selector, scopes, line_date, profile.date_order)
         or parse_date(dateline, profile.date_order),
+        updated=_month_or_date(current_as_of(body_paragraphs), profile.date_order),
         dateline=dateline,
-        bylines=extract_bylines(scopes),
-        tags=extract_tags(scopes),
+        bylines=bylines,
+        tags=tags,
         images=extract_images(_article_scopes(scopes)[-1], url),
         documents=extract_documents(body, url),
         language=primary.lang,
@@ -256,7 +269,7 @@ def extract_title(selector: Selector, scopes: list[Selector]) -> str | None:
     """Heading of the article; meta tags, then ``<title>``, when the page has none."""
     node = _first_in(scopes, _TITLE)
     if node is not None:
-        heading = _joined_heading(node)
+        heading = heading_parts(node)[0]
         if heading:
             return heading
     for candidate in (
@@ -270,6 +283,46 @@ def extract_title(selector: Selector, scopes: list[Selector]) -> str | None:
     return None
 
 
+def heading_parts(node: Selector) -> tuple[str, str | None]:
+    """``(title, number line)`` of a heading that prints its ``NUMBER | DATE`` line inside
+    it (after a ``<br>`` or in a child element); the line is None when it holds none."""
+    heading = _joined_heading(node)
+    lines = heading.split("\n")
+    if lines and _is_number_line(lines[-1]) and len(lines) > 1:
+        return "\n".join(lines[:-1]), lines[-1]
+    trailing = _TRAILING_LINE.match(lines[-1]) if lines else None
+    if trailing and _is_number_line(trailing.group("line")):
+        return "\n".join([*lines[:-1], trailing.group("title")]), trailing.group("line")
+    return heading, None
+
+
+def _is_number_line(text: str) -> bool:
+    match = _NUMBER_LINE.match(text)
+    if not match or not find_date(match.group("date")) or len(text) > 80:
+        return False
+    number = match.group("number").strip()
+    return bool(_NUMBER.match(number)) and not find_date(number)
+
+
+def _after_title(node: Selector) -> str:
+    """The text printed right after the heading and before the next block of prose: a
+    bare text node, or short elements with bare separators (``<b>N</b> | <i>DATE</i>``)."""
+    parts: list[str] = []
+    for sibling in node.xpath("following-sibling::node()"):
+        text = normalize_space(
+            sibling.get()
+            if isinstance(sibling.root, str)
+            else " ".join(sibling.css("::text").getall())
+        )
+        if not isinstance(sibling.root, str) and (len(text) > 80 or sibling.css(", ".join(_BODY))):
+            break
+        if text:
+            parts.append(text)
+        if sum(len(p) for p in parts) > 80:
+            break
+    return normalize_space(" ".join(parts))
+
+
 def _joined_heading(node: Selector) -> str:
     """Heading text; a ``<br>`` between two titles (English, Korean) becomes a newline."""
     parts = paragraphs(node.root)
@@ -281,9 +334,13 @@ def _joined_heading(node: Selector) -> str:
 
 
 def extract_number_line(scopes: list[Selector]) -> tuple[str | None, str | None, str | None]:
-    """``(number, date text, the whole line)`` from the ``NUMBER | DATE`` line, if printed."""
+    """``(number, date text, the whole line)`` from the ``NUMBER | DATE`` line, if printed:
+    in its own element, inside the heading, or as bare text right after it."""
     node = _first_in(scopes, _NUMBER_DATE)
     candidates = [_parts_line(node)] if node is not None else []
+    title = _first_in(scopes, _TITLE)
+    if title is not None:
+        candidates += [heading_parts(title)[1] or "", _after_title(title)]
     candidates += [node_text(n) for n in scopes[0].css("p, div.info, span")[:40]]
     for line in candidates:
         if not line or len(line) > 80:
@@ -346,23 +403,48 @@ def extract_published(
     return structured or printed
 
 
-def extract_bylines(scopes: list[Selector]) -> list[Byline]:
+def extract_bylines(scopes: list[Selector]) -> tuple[list[Byline], str | None]:
+    """The people and units of the byline, and the byline as printed."""
     article = _article_scopes(scopes)
     node = _first_in(article, _BYLINE)
     if node is not None:
-        found = byline_parser.parse_byline(_byline_text(node))
+        text = _byline_text(node)
+        found = byline_parser.parse_byline(text)
         if found:
-            return found
+            return found, text
     for text in article[0].css("p, div").xpath("normalize-space(.)").getall()[:60]:
-        if re.match(r"^(?:story\s+)?by\s+\S", text, re.I) and len(text) < 160:
-            return byline_parser.parse_byline(text)
-    return []
+        if re.match(r"^(?:(?:story|commentary)\s+)?by\s+\S", text, re.I) and len(text) < 160:
+            return byline_parser.parse_byline(text), text
+    return [], None
+
+
+def _month_or_date(text: str | None, date_order: str) -> str | None:
+    """An ISO date, or ``YYYY-MM`` for a month ("September 2015"): no day is invented."""
+    if not text:
+        return None
+    month = re.fullmatch(r"([A-Za-z]+)\.?\s+(\d{4})", text.strip())
+    if month:
+        parsed = parse_date(f"{month.group(1)} 1, {month.group(2)}", date_order)
+        return parsed[:7] if parsed else None
+    if re.fullmatch(r"\d{4}", text.strip()):
+        return None
+    parsed = parse_date(text, date_order)
+    return parsed[:10] if parsed else None
 
 
 def _byline_text(node: Selector) -> str:
     """Byline text with element boundaries kept as separators (``NAME • UNIT``)."""
     items = [normalize_space(t) for t in node.xpath(".//text()").getall()]
-    return " • ".join(t for t in items if t and t != "•") if len(items) > 1 else node_text(node)
+    items = [t for t in items if t and t != "•"]
+    if len(items) < 2:
+        return node_text(node)
+    text = items[0]
+    for previous, item in itertools.pairwise(items):
+        if _BY_ALONE.match(previous) or item[:1] in ",;":
+            text += ("" if item[:1] in ",;" else " ") + item  # "By <a>NAME</a>, UNIT"
+        else:
+            text += " • " + item
+    return text
 
 
 def _article_scopes(scopes: list[Selector]) -> list[Selector]:

@@ -111,9 +111,11 @@ class Release:
     url: str
     site: str
     publisher: str
+    kind: str  # crawler.kinds: release, news, commentary, ...
     title: str
     number: str | None
     published: str | None
+    updated: str | None  # a later date the page states ("Current as of", "Last updated")
     dateline: str | None
     bylines: list[Byline]
     tags: list[str]

@@ -12,7 +12,7 @@ import re
 
 from parsel import Selector
 
-from .model import BLOCKED, GONE, MODULE_UNAVAILABLE, NOT_A_RELEASE
+from .model import BLOCKED, GONE, MODULE_UNAVAILABLE
 
 # A block page is small; a release quoting the same words is not.
 _BLOCK_PAGE_MAX_CHARS = 3000
@@ -61,11 +61,6 @@ _NOT_FOUND_TEXTS = re.compile(
 # Reference pages the same module shows: fact sheets and biographies, not releases.
 # "(Current as of July 2015)": a month and year, never a day or a time (a release's
 # "current as of March 20, 2020, 5 p.m." is an update, not a reference page).
-_CURRENT_AS_OF = re.compile(r"^\W*current as of\s+(?:[A-Z][a-z]+\.?\s+)?\d{4}\W*$", re.IGNORECASE)
-_REFERENCE_HEADINGS = (
-    ("fact sheet", ("general characteristics", "point of contact")),
-    ("biography", ("education", "assignments")),
-)
 _MODULE_ERRORS = [
     re.compile(r"article\s*cs\s*-\s*article (?:view|display) is currently unavailable", re.I),
     re.compile(r"\bis currently unavailable\b", re.I),
@@ -123,16 +118,4 @@ def module_error(text: str) -> tuple[str, str] | None:
         match = pattern.search(text)
         if match:
             return MODULE_UNAVAILABLE, f"module error: {match.group(0)!r}"
-    return None
-
-
-def reference_page(paragraphs: list[str]) -> tuple[str, str] | None:
-    """``(NOT_A_RELEASE, detail)`` for a fact sheet or a biography: they end with
-    "(Current as of …)" and carry their own section headings."""
-    if any(_CURRENT_AS_OF.match(p) for p in paragraphs[-3:]):
-        return NOT_A_RELEASE, "a reference page (fact sheet or biography): 'Current as of'"
-    headings = {p.strip(" :").lower() for p in paragraphs if len(p) < 40}
-    for kind, names in _REFERENCE_HEADINGS:
-        if all(name in headings for name in names):
-            return NOT_A_RELEASE, f"a {kind}: headings {', '.join(names)}"
     return None

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.profiles import SiteProfile, all_profiles, get_profile
+from crawler.kinds import parse_kinds
+from crawler.profiles import SiteProfile, all_profiles, get_profile, profile_for_url
+from crawler.profiles.discovery import provisional_profile
 
-ARGUMENTS = ("site", "base_url", "max_pages", "full", "revisit", "revisit_by")
+ARGUMENTS = ("site", "base_url", "max_pages", "full", "revisit", "revisit_by", "kinds")
 # Which known releases ``-a revisit=DAYS`` checks again. ``seen`` (the default): first seen
 # in the last DAYS — silent edits come soon after a release appears, and the set grows
 # with what is new, not with the collection; unlike ``published``, it includes releases
@@ -36,6 +38,11 @@ class CrawlArguments:
     full: bool
     revisit: int | bool  # True: every release; N: the last N days, by ``revisit_by``
     revisit_by: str = REVISIT_BY[0]
+    # What kinds of article the crawl takes (crawler.kinds); by default the profile's own.
+    kinds: tuple[str, ...] = ("release",)
+    # Set when ``site`` is the URL of a site no profile describes: the profile is found
+    # from its pages (read at ``base_url``) before the crawl starts.
+    discover: bool = False
 
 
 def crawl_arguments(default_site: str | None, arguments: dict[str, Any]) -> CrawlArguments:
@@ -48,26 +55,59 @@ def crawl_arguments(default_site: str | None, arguments: dict[str, Any]) -> Craw
         raise ArgumentError(f"unknown argument -a {unknown[0]} (known: {', '.join(ARGUMENTS)})")
     site = _text(arguments.get("site")) or default_site
     if not site:
-        raise ArgumentError(f"needs -a site=ID (known: {', '.join(sorted(all_profiles()))})")
-    try:
-        profile = get_profile(site)
-    except KeyError:
         raise ArgumentError(
-            f"unknown site {_quoted(site)} (known: {', '.join(sorted(all_profiles()))})"
-        ) from None
+            f"needs -a site=ID or -a site=URL (known: {', '.join(sorted(all_profiles()))})"
+        )
+    discover = False
+    if "://" in site:
+        site_origin = _site_origin(site)
+        known = profile_for_url(site_origin)
+        profile = known or provisional_profile(site_origin)
+        discover = known is None
+        if not _text(arguments.get("base_url")) and known is not None:
+            arguments = {**arguments, "base_url": site_origin}
+    else:
+        try:
+            profile = get_profile(site)
+        except KeyError:
+            raise ArgumentError(
+                f"unknown site {_quoted(site)} (known: {', '.join(sorted(all_profiles()))};"
+                " or give the URL of an AFPIMS site: -a site=https://www.HOST.mil)"
+            ) from None
     revisit = revisit_days(arguments.get("revisit"))
     if _text(arguments.get("revisit_by")) and (revisit is True or revisit is False):
         raise ArgumentError(
             "-a revisit_by chooses among known releases for -a revisit=DAYS; give both"
         )
+    try:
+        kinds = (
+            parse_kinds(_text(arguments.get("kinds"))) or profile.default_kinds or (profile.kind,)
+        )
+    except ValueError as error:
+        raise ArgumentError(f"-a kinds: {error}") from None
     return CrawlArguments(
         profile=profile,
+        kinds=kinds,
         base_url=origin(_text(arguments.get("base_url")) or profile.origin),
         max_pages=_positive_int("max_pages", arguments.get("max_pages")),
         full=_flag("full", arguments.get("full")),
         revisit=revisit,
         revisit_by=_choice("revisit_by", arguments.get("revisit_by"), REVISIT_BY),
+        discover=discover,
     )
+
+
+def _site_origin(value: str) -> str:
+    """The origin of ``-a site=URL`` (a path after the host is dropped: the home page is
+    where discovery starts)."""
+    parts = urlsplit(value.strip())
+    try:
+        return origin(parts._replace(path="", query="", fragment="").geturl())
+    except ArgumentError:
+        raise ArgumentError(
+            f"-a site must be a profile id or an http(s) URL such as https://www.dla.mil,"
+            f" got {_quoted(value)}"
+        ) from None
 
 
 def origin(value: str) -> str:

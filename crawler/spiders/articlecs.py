@@ -24,7 +24,9 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
+from scrapy.settings import Settings
 from twisted.python.failure import Failure
 
 from crawler.downloader.archiving import ARCHIVE_META
@@ -34,9 +36,12 @@ from crawler.parsers import Reject, Release, parse
 from crawler.parsers.model import (
     BLOCKED,
     GONE,
+    NOT_A_RELEASE,
     TRANSIENT_REASONS,
 )
-from crawler.profiles import SiteProfile
+from crawler.profiles import ArticleKey, SiteProfile
+from crawler.profiles.discovery import NoReleaseSection
+from crawler.profiles.toml import profile_summary
 from crawler.records import GONE_EVENT, RETURNED_EVENT, status_event
 from pipelines.failure import stop_for_write_error
 from pipelines.state.crawl import state_failure, state_for
@@ -46,6 +51,7 @@ from pipelines.state.store import LIVE, Checked, Refused
 from pipelines.state.validators import note_validators
 
 from .arguments import crawl_arguments
+from .discovering import discover_site
 from .fetching import failure_reason, handled, header_pairs, request_of
 from .incremental import (
     NOT_MODIFIED,
@@ -84,11 +90,12 @@ class ArticleCSSpider(ListingWalker, MediaArchiver):
         full: str | None = None,
         revisit: str | None = None,
         revisit_by: str | None = None,
+        kinds: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         given = {"site": site, "base_url": base_url, "max_pages": max_pages}
-        given |= {"full": full, "revisit": revisit, "revisit_by": revisit_by}
+        given |= {"full": full, "revisit": revisit, "revisit_by": revisit_by, "kinds": kinds}
         arguments = crawl_arguments(self.profile_id, {**given, **kwargs})
         self.profile: SiteProfile = arguments.profile
         self.base_url = arguments.base_url
@@ -96,6 +103,8 @@ class ArticleCSSpider(ListingWalker, MediaArchiver):
         self.full = arguments.full
         self.revisit: int | bool = arguments.revisit
         self.revisit_by = arguments.revisit_by
+        self.kinds = arguments.kinds
+        self.discover = arguments.discover  # the profile is found from the site's pages
         parts = urlsplit(self.base_url)
         # A mirror serves the publisher's media too; a real crawl fetches them from their host.
         self.mirrored = self.base_url != self.profile.origin
@@ -108,15 +117,7 @@ class ArticleCSSpider(ListingWalker, MediaArchiver):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ArticleCSSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        if not settings.frozen and is_loopback(spider.base_url):
-            # A local mirror: no politeness delays, short retry delays.
-            settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
-            settings.set("DOWNLOAD_DELAY", 0, priority="spider")
-            settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 8, priority="spider")
-            settings.set("RETRY_BACKOFF_BASE", 0.05, priority="spider")
-            settings.set("RETRY_BACKOFF_MAX", 1.0, priority="spider")
-            settings.set("BLOCK_SLOWDOWN_START", 0.05, priority="spider")
-            settings.set("BLOCK_SLOWDOWN_MAX", 0.5, priority="spider")
+        relax_for_mirror(settings, spider.base_url)
         site = spider.profile.id
         store = state_for(crawler, site)
         spider.state_error = state_failure(crawler)
@@ -145,9 +146,13 @@ class ArticleCSSpider(ListingWalker, MediaArchiver):
     # ---- start -----------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self.discover:
+            await self.discover_profile()
         state = self.site_state
         arguments = {
             "spider": self.name,
+            "site": self.profile.origin if self.discover else self.profile.id,
+            "kinds": list(self.kinds),
             "base_url": self.base_url,
             "max_pages": self.max_pages,
             "full": self.full,
@@ -169,11 +174,12 @@ class ArticleCSSpider(ListingWalker, MediaArchiver):
         for article_id, url in state.pending(everything=self.full or bool(self.revisit)):
             if article_id not in self.seen:
                 yield self.article_request(url, article_id)
-        for source in self.profile.listings:
+        for source, _kind in self.profile.listings_of(self.kinds):
             for request in self.listing_start(source):
                 yield request
         for feed in self.profile.feeds:
-            yield self.feed_request(feed.path())
+            if (feed.kind or self.profile.kind) in self.kinds:
+                yield self.feed_request(feed.path())
         for known in state.to_revisit(self.revisit, self.revisit_by):
             if known.article_id in self.seen:
                 continue
@@ -185,6 +191,30 @@ class ArticleCSSpider(ListingWalker, MediaArchiver):
                 conditional_headers(known.etag, known.last_modified),
                 was=known.status,
             )
+
+    async def discover_profile(self) -> None:
+        """Find the profile of a site no bundled profile describes, from its own pages; a
+        site that shows no release section ends the run (non-zero exit), naming what it
+        shows instead."""
+        stats = self.crawler.stats
+        assert stats is not None
+        try:
+            found = await discover_site(self.crawler, self.base_url, self.profile.origin)
+        except NoReleaseSection as error:
+            stats.set_value("discovery/failed", str(error))
+            logger.error("%s: %s; nothing crawled", self.profile.origin, error)
+            raise CloseSpider("no_release_section") from None
+        for note in found.notes:
+            logger.info("discovery: %s", note)
+        self.profile = found.profile
+        stats.set_value("discovery/profile", profile_summary(found.profile))
+
+    def wants(self, key: ArticleKey) -> bool:
+        if key.kind is None:
+            # An ArticleCS link whose path names no known section is a sidebar's or another
+            # site's; a GOV.UK link names no kind at all (its document does).
+            return self.profile.platform != "articlecs"
+        return key.kind in self.kinds
 
     # ---- requests --------------------------------------------------------------------------
 
@@ -245,6 +275,9 @@ class ArticleCSSpider(ListingWalker, MediaArchiver):
             status=response.status,
             fetched=fetched,
         )
+        if isinstance(result, Release) and result.kind not in self.kinds:
+            detail = f"a {result.kind}, not a kind this crawl takes ({', '.join(self.kinds)})"
+            result = Reject(NOT_A_RELEASE, detail, response.url, (), result.id)
         if isinstance(result, Release):
             record = result.to_dict()
             if capture:
@@ -347,6 +380,19 @@ class ArticleCSSpider(ListingWalker, MediaArchiver):
         count, waiting = self.site_state.finish_run(reason)
         if count:
             self.crawler.stats.set_value("state/waiting", {"count": count, "releases": waiting})
+
+
+def relax_for_mirror(settings: Settings, base_url: str) -> None:
+    """A local mirror: no politeness delays, short retry delays."""
+    if settings.frozen or not is_loopback(base_url):
+        return
+    settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
+    settings.set("DOWNLOAD_DELAY", 0, priority="spider")
+    settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 8, priority="spider")
+    settings.set("RETRY_BACKOFF_BASE", 0.05, priority="spider")
+    settings.set("RETRY_BACKOFF_MAX", 1.0, priority="spider")
+    settings.set("BLOCK_SLOWDOWN_START", 0.05, priority="spider")
+    settings.set("BLOCK_SLOWDOWN_MAX", 0.5, priority="spider")
 
 
 def is_loopback(url: str) -> bool:

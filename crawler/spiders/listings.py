@@ -59,6 +59,10 @@ class ListingWalker(Fetching):
     def article_request(self, url: str, article_id: str) -> scrapy.Request:
         raise NotImplementedError
 
+    def wants(self, key: ArticleKey) -> bool:
+        """Whether a linked article is of a kind the crawl takes (its URL's section says)."""
+        raise NotImplementedError
+
     # ---- requests --------------------------------------------------------------------------
 
     def listing_start(self, source: str) -> Iterator[scrapy.Request]:
@@ -142,7 +146,10 @@ class ListingWalker(Fetching):
         selector = Selector(text=text)
         verdict = classify(response.url, response.status, selector, text)
         links = [] if verdict else listing_parser.article_links(text, response.url, self.profile)
-        if verdict is None and not links:
+        keys = [
+            (k, link) for link in links if (k := self.profile.article_key(link)) and self.wants(k)
+        ]
+        if verdict is None and not keys:
             verdict = nothing_found(response.url, selector, "release links")
             if resumed and walk is not None and verdict.reason == EMPTY_LISTING:
                 # The listing is shorter than when the walk stopped (the publisher deleted
@@ -152,7 +159,6 @@ class ListingWalker(Fetching):
                     self.site_state.page_read(source, [], walk=walk, next_page=None)
                     self.ledger.settle("listing", key)
                 return
-        keys = [(k, link) for link in links if (k := self.profile.article_key(link))]
         if verdict is None and side == "recheck" and len(keys) < expected:
             detail = f"page {page} lists {len(keys)} releases, the page after it {expected}"
             verdict = Reject(TRUNCATED, detail, response.url)
@@ -238,7 +244,7 @@ class ListingWalker(Fetching):
         try:
             stored = self.site_state.page_read(
                 source,
-                [(k.id, self.profile.canonical_url(*k)) for k, _ in fetch],
+                [(k.id, self.profile.key_url(k)) for k, _ in fetch],
                 response if page == 1 else None,
                 walk,
                 next_page if wanted and has_next else None,
@@ -247,7 +253,7 @@ class ListingWalker(Fetching):
             return
         self.ledger.settle("listing", page_key(source, page))
         for k, link in fetch:
-            yield self.article_request(link, k.id)
+            yield self.article_request(self.profile.fetch_url(k, link), k.id)
         if stored is not None:
             yield self.listing_request(
                 source,
@@ -267,14 +273,12 @@ class ListingWalker(Fetching):
         if side == "lookback" and page > 2 and keys and self._unseen(keys[0][0], known):
             yield self.listing_request(source, page - 1, None, side="lookback")
         try:
-            self.site_state.page_read(
-                source, [(k.id, self.profile.canonical_url(*k)) for k, _ in fetch]
-            )
+            self.site_state.page_read(source, [(k.id, self.profile.key_url(k)) for k, _ in fetch])
         except WriteFailed:
             return
         self.ledger.settle("listing", page_key(source, page, side))
         for k, link in fetch:
-            yield self.article_request(link, k.id)
+            yield self.article_request(self.profile.fetch_url(k, link), k.id)
 
     def _unseen(self, key: ArticleKey, known: dict[str, Any]) -> bool:
         return key.id not in known and key.id not in self.seen
@@ -308,16 +312,18 @@ class ListingWalker(Fetching):
         links = feed.links
         stats.inc_value("feed/pages")
         stats.inc_value("feed/links", len(links))
-        keys = [(k, link) for link in links if (k := self.profile.article_key(link))]
+        keys = [
+            (k, link) for link in links if (k := self.profile.article_key(link)) and self.wants(k)
+        ]
         fetch = self._new_links(keys, self.site_state.lookup([k.id for k, _ in keys]))
-        discoveries = [(k.id, self.profile.canonical_url(*k)) for k, _ in fetch]
+        discoveries = [(k.id, self.profile.key_url(k)) for k, _ in fetch]
         try:
             self.site_state.page_read(source, discoveries, response)
         except WriteFailed:
             return
         self.ledger.settle("feed", source)
         for k, link in fetch:
-            yield self.article_request(link, k.id)
+            yield self.article_request(self.profile.fetch_url(k, link), k.id)
 
     # ---- failures --------------------------------------------------------------------------
 

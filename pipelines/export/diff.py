@@ -99,6 +99,7 @@ def change_summary(
         "id": last["id"],
         "site": last.get("site"),
         "url": last.get("url"),
+        "kind": last.get("kind"),
         "title": last.get("title"),
         "published": last.get("published"),
         "versions": len(versions),

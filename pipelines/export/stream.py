@@ -15,6 +15,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from crawler.records import is_status_event, with_kind
+
 from ..compaction import is_merged, read_manifest
 from ..output import run_files, run_order, site_of_run_file
 
@@ -54,10 +56,16 @@ def read_events(releases_dir: Path) -> list[Event]:
         for run, count in segments(path):
             end = len(lines) if count is None else begin + count
             events += [
-                Event(json.loads(raw), run, index) for index, raw in enumerate(lines[begin:end])
+                Event(_current(json.loads(raw)), run, index)
+                for index, raw in enumerate(lines[begin:end])
             ]
             begin = end
     return events
+
+
+def _current(record: dict[str, Any]) -> dict[str, Any]:
+    """A line as today's records read: a release written before kinds gets its kind."""
+    return record if is_status_event(record) else with_kind(record)
 
 
 def run_stamp(run: str) -> str:

@@ -66,6 +66,50 @@ def _index_lines(db: sqlite3.Connection, root: Path, key: str, size: int) -> str
     return site
 
 
+def _kinds(db: sqlite3.Connection, root: Path | None) -> None:
+    """4: every release has a kind, and its content digest counts ``kind`` and ``updated``.
+
+    Records gained both fields; a release whose last version predates them would otherwise
+    look edited the next time its page is read whole. Its last line is read back, given
+    the kind its URL names (crawler.records.with_kind) and digested again.
+    """
+    from crawler.records import content_digest, record_kind, with_kind
+
+    rows = db.execute(
+        "SELECT l.file, l.offset, l.length, r.site, r.article_id FROM releases r "
+        "JOIN lines l ON l.site = r.site AND l.article_id = r.article_id "
+        "AND l.version = r.version"
+    ).fetchall()
+    for file, offset, length, site, article_id in rows:
+        path = root / file if root is not None else None
+        if path is None or not path.is_file():
+            continue  # a file gone missing: the release keeps its digest
+        with path.open("rb") as handle:
+            handle.seek(offset)
+            raw = handle.read(length)
+        try:
+            record = json.loads(raw)
+        except ValueError:
+            continue
+        current = with_kind(record)
+        digest = content_digest(current)
+        db.execute(
+            "UPDATE releases SET kind = ?, content_digest = ? WHERE site = ? AND article_id = ?",
+            (current["kind"], digest, site, article_id),
+        )
+        db.execute(
+            "UPDATE lines SET content_digest = ? WHERE file = ? AND offset = ?",
+            (digest, file, offset),
+        )
+    for site, article_id, url in db.execute(
+        "SELECT site, article_id, url FROM releases WHERE kind IS NULL"
+    ).fetchall():
+        db.execute(
+            "UPDATE releases SET kind = ? WHERE site = ? AND article_id = ?",
+            (record_kind({"site": site, "url": url}), site, article_id),
+        )
+
+
 MIGRATIONS: list[Migration] = [
     Migration(
         """
@@ -161,6 +205,8 @@ MIGRATIONS: list[Migration] = [
         """,
         _relative_files,
     ),
+    # 4: records have a kind (release, news, commentary, ...): kept per release.
+    Migration("ALTER TABLE releases ADD COLUMN kind TEXT", _kinds),
 ]
 
 

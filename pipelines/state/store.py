@@ -29,6 +29,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from crawler.records import record_kind
+
 from .model import (
     Backoff,
     Checked,
@@ -251,7 +253,7 @@ class StateStore:
         self.db.execute(
             "INSERT INTO releases (site, article_id, url, status, first_seen, last_checked, "
             "published, etag, last_modified, payload_digest, content_digest, version, "
-            "fetched, capture) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "fetched, capture, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (site, article_id) DO UPDATE SET url = excluded.url, "
             "status = excluded.status, first_seen = COALESCE(first_seen, excluded.first_seen), "
             "last_checked = excluded.last_checked, published = excluded.published, "
@@ -259,7 +261,8 @@ class StateStore:
             "last_modified = COALESCE(excluded.last_modified, last_modified), "
             "payload_digest = excluded.payload_digest, "
             "content_digest = excluded.content_digest, version = excluded.version, "
-            "fetched = excluded.fetched, capture = excluded.capture, attempts = 0, "
+            "fetched = excluded.fetched, capture = excluded.capture, kind = excluded.kind, "
+            "attempts = 0, "
             "retry_at = NULL, refusal = NULL "
             "WHERE excluded.version >= releases.version",
             (
@@ -277,6 +280,7 @@ class StateStore:
                 version,
                 record.get("fetched"),
                 json.dumps(capture) if capture else None,
+                record_kind(record),
             ),
         )
         if op.line is not None:
