@@ -159,3 +159,19 @@ def test_revisit_by_is_checked_and_defaults_to_first_seen() -> None:
     for alone in ({"revisit_by": "seen"}, {"revisit": "all", "revisit_by": "published"}):
         with pytest.raises(ArgumentError, match="give both"):
             crawl_arguments("usfj", alone)
+
+
+def test_a_publishers_rate_limit_is_a_floor_under_the_delay() -> None:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import Settings
+
+    from crawler.spiders.ukmod import UkmodSpider
+
+    def delay(**arguments: str) -> float:
+        settings = Settings({"DOWNLOAD_DELAY": 0, "STATE_ENABLED": False})
+        crawler = Crawler(UkmodSpider, settings)  # settings not applied yet, as in a crawl
+        UkmodSpider.from_crawler(crawler, **arguments)
+        return crawler.settings.getfloat("DOWNLOAD_DELAY")
+
+    assert delay() == 0.1  # GOV.UK: 10 requests a second, whatever DOWNLOAD_DELAY says
+    assert delay(base_url="http://127.0.0.1:9") == 0  # a local mirror has no limit

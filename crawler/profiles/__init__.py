@@ -97,6 +97,8 @@ class SiteProfile:
     # The kind of the articles at ``article_paths`` (crawler.kinds); other kinds: sections.
     kind: str = "release"
     sections: tuple[Section, ...] = ()
+    # The publisher's published request limit (requests a second): a floor under the delay.
+    max_rate: float | None = None
     # What a crawl takes when ``-a kinds`` is not given; empty: ``kind`` alone.
     default_kinds: tuple[str, ...] = ()
     # A profile whose markup is an informed guess, not read from real pages (README says so).

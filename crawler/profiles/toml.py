@@ -32,6 +32,7 @@ _KEYS = (
     "media_hosts",
     "licence",
     "default_kinds",
+    "max_rate",
     "experimental",
 )
 
@@ -39,7 +40,7 @@ _KEYS = (
 def _value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int):
+    if isinstance(value, (int, float)):
         return str(value)
     if isinstance(value, (tuple, list)):
         return "[" + ", ".join(_value(item) for item in value) + "]"

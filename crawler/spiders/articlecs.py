@@ -118,6 +118,10 @@ class ArticleCSSpider(ListingWalker, MediaArchiver):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         relax_for_mirror(settings, spider.base_url)
+        if spider.profile.max_rate and not is_loopback(spider.base_url) and not settings.frozen:
+            # The publisher's published limit holds whatever the settings say.
+            delay = max(settings.getfloat("DOWNLOAD_DELAY"), 1 / spider.profile.max_rate)
+            settings.set("DOWNLOAD_DELAY", delay, priority="cmdline")
         site = spider.profile.id
         store = state_for(crawler, site)
         spider.state_error = state_failure(crawler)
