@@ -45,17 +45,15 @@ DEFAULT_KINDS = (RELEASE,)
 _WORDS: tuple[tuple[str, str], ...] = (
     (TRANSCRIPT, r"transcripts?"),
     (SPEECH, r"speech(?:es)?|remarks|testimon(?:y|ies)"),
-    (CONTRACT, r"contracts?(?: announcements?)?"),
     (FACT_SHEET, r"fact ?sheets?|factsheets?"),
     (BIOGRAPHY, r"biograph(?:y|ies)|bios?|leadership"),
     (COMMENTARY, r"commentar(?:y|ies)|op eds?|opinions?|perspectives?|viewpoints?"),
+    # "Releases and Advisories", "Press Releases and Statements": releases first.
+    (RELEASE, r"(?:press|news|media) releases?|releases?|pressemitteilung(?:en)?"),
+    (CONTRACT, r"contracts?(?: announcements?)?"),
     (ADVISORY, r"(?:media )?advisor(?:y|ies)"),
     (STATEMENT, r"statements?|readouts?|government responses?"),
-    (
-        RELEASE,
-        r"(?:press|news|media) releases?|releases?|press products|pressemitteilung|"
-        r"announcements?|government responses?|communiqu[eé]s?",
-    ),
+    (RELEASE, r"press products|announcements?|communiqu[eé]s?"),
     (NEWS, r"news stor(?:y|ies)|news articles?"),
     (FEATURE, r"features?|stories|story"),
     (NEWS, r"news"),

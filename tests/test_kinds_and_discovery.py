@@ -152,3 +152,54 @@ def test_a_site_without_releases_says_what_it_has() -> None:
     with pytest.raises(NoReleaseSection, match="no page lists articles"):
         decide(origin, site_id(origin), home, [])
     assert site_id(origin) == "127.0.0.1-8123"
+
+
+def test_an_items_title_never_names_the_section() -> None:
+    """Found by an outside check: a release titled "... Fuel Contract" first in the list
+    made the whole section "contract"; the items' own labels and the page heading decide."""
+    items = "".join(
+        f'<div class="item"><h1><a href="/Media/Releases-and-Advisories/Article/{300 + n}/x/">'
+        f"{'DLCP Awards $42 Million Fuel Contract' if n == 0 else f'Release {n}'}</a></h1>"
+        f'<span class="content-type-name">Press Release</span></div>'
+        for n in range(4)
+    )
+    page = f"<html><body><main><h1>Releases and Advisories</h1>{items}</main></body></html>"
+    listing = read_listing(
+        "https://www.x.mil/Media/Releases-and-Advisories/", page, Candidate("/Media/", ["Media"])
+    )
+    assert listing is not None
+    assert (listing.kind, listing.count) == ("release", 4)
+    assert "content-type-name" in listing.why
+
+
+def test_a_crawl_asking_for_other_kinds_takes_a_site_without_releases() -> None:
+    origin = "https://www.widget.mil"
+    home = read_home(origin + "/", _HOME)
+    wire = next(c for c in home.candidates if c.path == "/Info/Wire/")
+    stories = read_listing(
+        origin + "/Info/Wire/", _listing("/Info/Wire/Story/", "Our Stories", 4, True), wire
+    )
+    assert stories is not None
+    profile = decide(origin, "widget.mil", home, [stories], ("release", "feature")).profile
+    assert (profile.kind, profile.listings) == ("feature", ("/Info/Wire/",))
+    with pytest.raises(NoReleaseSection, match=r"no section of release, news found"):
+        decide(origin, "widget.mil", home, [stories], ("release", "news"))
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        ("REAR ADMIRAL JOHN DOE", "biography"),
+        ("COMMAND SERGEANT MAJOR JANE ROE", "biography"),
+        ("Chief Master Sgt. Kaleth Wright", "biography"),
+        ("THE HONORABLE JOHN SMITH", "biography"),
+        ("C-17 Globemaster III", "fact_sheet"),
+        ("Major Commands", "fact_sheet"),
+    ],
+)
+def test_a_reference_page_is_a_biography_when_its_title_names_a_person(
+    title: str, kind: str
+) -> None:
+    from crawler.parsers.kind import reference_kind
+
+    assert reference_kind(["Text.", "(Current as of May 2016)"], title) == kind

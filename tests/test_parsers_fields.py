@@ -373,6 +373,8 @@ _BODY = "<p>TOKYO — The command trained with its partners. " + "More. " * 40 +
         "<h1 class='title'>Partners train <small>25-009 | July 8, 2025</small></h1>",
         # split over elements with bare separators
         "<h1>Partners train</h1><b>25-009</b> | <i>July 8, 2025</i>",
+        # the date alone, as a bare text node (found by an outside check: it was lost)
+        "<h1 class='maintitle'>Partners train</h1>\nJuly 8, 2025\n",
     ],
 )
 def test_the_number_line_is_found_wherever_it_is_printed_near_the_title(heading: str) -> None:
@@ -385,6 +387,16 @@ def test_the_number_line_is_found_wherever_it_is_printed_near_the_title(heading:
     assert isinstance(result, Release)
     assert (result.title, result.number, result.published) == (
         "Partners train",
-        "25-009",
+        "25-009" if "25-009" in heading else None,
         "2025-07-08",
     )
+
+
+def test_the_urls_section_decides_between_biography_and_fact_sheet() -> None:
+    body = "<p>He commands the wing. " + "More. " * 30 + "</p><p>(Current as of May 2016)</p>"
+    url = "https://www.usfj.mil/About/Leadership/Biographies/Article/77/x/"
+    result = parse(url, _page(body, title="FORCE MASTER CHIEF PETTY OFFICER JANE ROE"))
+    assert isinstance(result, Release)
+    assert (result.kind, result.updated) == ("biography", "2016-05")
+    fact = parse(url.replace("Leadership/Biographies", "Fact-Sheets"), _page(body, title="Wing"))
+    assert isinstance(fact, Release) and fact.kind == "fact_sheet"

@@ -12,7 +12,7 @@ import re
 
 from parsel import Selector, SelectorList
 
-from crawler.kinds import COMMENTARY, NEWS
+from crawler.kinds import BIOGRAPHY, COMMENTARY, FACT_SHEET, NEWS
 from crawler.profiles import ArticleKey, SiteProfile
 
 from . import bylines as byline_parser
@@ -142,7 +142,10 @@ def parse(
     meta_key = next(iter(_meta_keys(selector, profile)), None)
     if key.kind is None and meta_key is not None:
         key = meta_key  # a print view: the page names its article URL
-    kind = reference_kind(body_paragraphs, title) or key.kind or breadcrumb_kind(selector)
+    reference = reference_kind(body_paragraphs, title)
+    if key.kind in (FACT_SHEET, BIOGRAPHY):
+        reference = key.kind  # the URL's section says which kind of reference page
+    kind = reference or key.kind or breadcrumb_kind(selector)
     if kind in (NEWS, None) and commentary(byline_text, title, tags):
         kind = COMMENTARY  # af.mil shows commentaries in its news module
     return Release(
@@ -335,14 +338,17 @@ def _joined_heading(node: Selector) -> str:
 
 def extract_number_line(scopes: list[Selector]) -> tuple[str | None, str | None, str | None]:
     """``(number, date text, the whole line)`` from the ``NUMBER | DATE`` line, if printed:
-    in its own element, inside the heading, or as bare text right after it."""
+    in its own element, inside the heading, or as bare text right after it. A line of its
+    own may print the date alone, or the number alone."""
+    own: list[str] = []  # lines printed for this purpose alone
     node = _first_in(scopes, _NUMBER_DATE)
-    candidates = [_parts_line(node)] if node is not None else []
+    if node is not None:
+        own.append(_parts_line(node))
     title = _first_in(scopes, _TITLE)
     if title is not None:
-        candidates += [heading_parts(title)[1] or "", _after_title(title)]
-    candidates += [node_text(n) for n in scopes[0].css("p, div.info, span")[:40]]
-    for line in candidates:
+        own += [heading_parts(title)[1] or "", _after_title(title)]
+    others = [node_text(n) for n in scopes[0].css("p, div.info, span")[:40]]
+    for index, line in enumerate([*own, *others]):
         if not line or len(line) > 80:
             continue
         match = _NUMBER_LINE.match(line)
@@ -351,13 +357,18 @@ def extract_number_line(scopes: list[Selector]) -> tuple[str | None, str | None,
             if _NUMBER.match(number) and not find_date(number):
                 return number, match.group("date"), line
             return None, match.group("date"), line
-        if node is not None and line == candidates[0]:
-            if find_date(line):
+        if index < len(own):
+            if _only_date(line):
                 return None, line, line
             bare = line.strip(" |")
-            if _BARE_NUMBER.match(bare):  # a number printed with no date after it
-                return bare, None, line
+            if line == own[0] and node is not None and _BARE_NUMBER.match(bare):
+                return bare, None, line  # a number printed with no date after it
     return None, None, None
+
+
+def _only_date(line: str) -> bool:
+    found = find_date(line)
+    return found is not None and len(line.replace(found, "").strip(" |•,/-–—")) < 3
 
 
 def _parts_line(node: Selector) -> str:

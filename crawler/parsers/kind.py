@@ -14,7 +14,6 @@ from parsel import Selector
 
 from crawler.kinds import BIOGRAPHY, FACT_SHEET, kind_from_words
 
-from .bylines import has_rank
 from .text import normalize_space
 
 _CURRENT_AS_OF = re.compile(
@@ -24,6 +23,15 @@ _CURRENT_AS_OF = re.compile(
 _REFERENCE_HEADINGS = (
     (FACT_SHEET, ("general characteristics", "point of contact")),
     (BIOGRAPHY, ("education", "assignments")),
+)
+# Ranks and offices that open a biography's title as printed ("REAR ADMIRAL JOHN DOE",
+# "COMMAND SERGEANT MAJOR ...", "THE HONORABLE ...").
+_PERSON_TITLE = re.compile(
+    r"^(?:the\s+)?(?:(?:rear|vice|brigadier|major|lieutenant|command|force|fleet|chief|master|"
+    r"senior|staff|first|technical|sergeant)\s+)*(?:admiral|general|sergeant|chief|officer|"
+    r"colonel|captain|commander|honorable|hon\.|secretary|director|airman|"
+    r"(?:sgt|gen|adm|col|capt|lt|cmdr|cdr|maj|brig)\.?)\s+\w",
+    re.IGNORECASE,
 )
 _COMMENTARY_BYLINE = re.compile(r"^\W*(?:by\s+)?commentary\s+by\b", re.IGNORECASE)
 _COMMENTARY_TITLE = re.compile(r"^\s*commentary\s*:", re.IGNORECASE)
@@ -54,8 +62,8 @@ def reference_kind(paragraphs: list[str], title: str) -> str | None:
             return kind
     if current_as_of(paragraphs) is None:
         return None
-    # A biography's title is its subject: a name with a rank.
-    return BIOGRAPHY if has_rank(title) else FACT_SHEET
+    # A biography's title is its subject: a name with a rank or a title.
+    return BIOGRAPHY if _PERSON_TITLE.search(title[:60]) else FACT_SHEET
 
 
 def commentary(byline_text: str | None, title: str, tags: list[str]) -> bool:

@@ -24,7 +24,9 @@ from crawler.parsers.text import normalize_space
 from . import Feed, Section, SiteProfile
 
 # An article link of the platform: ``<prefix>Article/<id>/``, any age (tabid forms too).
-_ARTICLE = re.compile(r"^(?P<prefix>/(?:[^?#]*?/)?)(?:tabid/\d+/)?Article/\d+(?:/|$)", re.I)
+_ARTICLE = re.compile(
+    r"^(?P<prefix>/(?:[^?#]*?/)?)(?:tabid/\d+/)?Article/(?P<id>\d+)(?:/|$)", re.IGNORECASE
+)
 _SKIPPED = re.compile(
     r"\.(?:pdf|jpe?g|png|gif|zip|docx?|xlsx?|pptx?|mp4|mp3|ashx|axd|css|js)$|"
     r"^/(?:DesktopModules|Portals|Tag|Search|Login|Register)(?:/|$)|/Tag/",
@@ -180,18 +182,20 @@ def read_listing(url: str, text: str, candidate: Candidate) -> Listing | None:
     """The articles a candidate page lists, under their most common article path; None
     when it lists fewer than two (an About page, a news story, a contact page)."""
     selector = Selector(text=text)
-    prefixes: Counter[str] = Counter()
-    for link in _site_links(selector, url, main_only=True):
-        match = _ARTICLE.match(link.path)
+    articles: dict[str, set[str]] = {}  # article path -> the ids listed under it
+    hrefs = [link.path for link in _site_links(selector, url, main_only=True)]
+    hrefs += [
+        urlsplit(urljoin(url, href)).path
+        for href in selector.css("[article-url]::attr(article-url)").getall()
+    ]
+    for href in hrefs:
+        match = _ARTICLE.match(href)
         if match:
-            prefixes[match.group("prefix")] += 1
-    for href in selector.css("[article-url]::attr(article-url)").getall():
-        match = _ARTICLE.match(urlsplit(urljoin(url, href)).path)
-        if match:
-            prefixes[match.group("prefix")] += 1
-    if not prefixes:
+            articles.setdefault(match.group("prefix"), set()).add(match.group("id"))
+    if not articles:
         return None
-    prefix, count = prefixes.most_common(1)[0]
+    prefix = max(articles, key=lambda p: len(articles[p]))
+    count = len(articles[prefix])
     if count < MIN_LISTED:
         return None
     kind, why = _listing_kind(selector, candidate, prefix)
@@ -202,11 +206,9 @@ def read_listing(url: str, text: str, candidate: Candidate) -> Listing | None:
 def _listing_kind(selector: Selector, candidate: Candidate, prefix: str) -> tuple[str | None, str]:
     """The kind a listing holds: what its items say they are (``content-type-name``), then
     its heading, then the links that led to it, then its paths."""
-    types = Counter(
-        kind
-        for name in selector.css("[content-type-name]::attr(content-type-name)").getall()
-        if (kind := kind_from_words(name))
-    )
+    labels = selector.css("[content-type-name]::attr(content-type-name)").getall()
+    labels += selector.css(".content-type-name ::text, .content-type ::text").getall()
+    types = Counter(kind for name in labels if (kind := kind_from_words(name)))
     if types:
         kind = types.most_common(1)[0][0]
         return kind, f"its items' content-type-name say {kind}"
@@ -229,24 +231,37 @@ def _listing_kind(selector: Selector, candidate: Candidate, prefix: str) -> tupl
 
 
 def _headings(selector: Selector) -> list[str]:
-    """The listing's own titles: module titles and h1/h2 of the content, then breadcrumb."""
+    """The listing's own titles: the module's title, the content's first heading (never an
+    item's title: a heading that holds an article link is an item), then the breadcrumb."""
     found = []
     for css in (
-        ".DnnModule-ArticleCS .title::text",
-        "[class*='ArticleCS'] h1 ::text",
-        "main h1 ::text",
-        "#content h1 ::text",
-        "[class*='breadcrumb'] li:last-child ::text",
-        "[class*='breadcrumb'] a:last-of-type::text",
+        ".DnnModule-ArticleCS .title",
+        "[class*='ArticleCS'] h1",
+        "main h1",
+        "#content h1",
+        "[class*='breadcrumb'] li:last-child",
+        "[class*='breadcrumb'] a:last-of-type",
     ):
-        text = normalize_space(" ".join(selector.css(css).getall()))
-        if text and text.lower() not in ("home", "articlecs"):
-            found.append(text)
+        for node in selector.css(css):
+            if node.xpath(".//a[contains(translate(@href, 'ARTICLE', 'article'), '/article/')]"):
+                continue
+            text = normalize_space(" ".join(node.css("::text").getall()))
+            if text and text.lower() not in ("home", "articlecs"):
+                found.append(text)
+            break
     return found
 
 
-def decide(origin: str, site: str, home: Home, listings: list[Listing]) -> Discovery:
-    """A profile from what the pages showed; ``NoReleaseSection`` when none is releases.
+def decide(
+    origin: str,
+    site: str,
+    home: Home,
+    listings: list[Listing],
+    kinds: tuple[str, ...] = (RELEASE,),
+) -> Discovery:
+    """A profile from what the pages showed: its release sections are its own (else, for a
+    crawl that asks for other ``kinds``, the first of those it has); ``NoReleaseSection``
+    when it has none of them.
 
     ``origin`` is the site's own origin (what records name); the pages may have been read
     from a mirror of it.
@@ -267,13 +282,14 @@ def decide(origin: str, site: str, home: Home, listings: list[Listing]) -> Disco
         )
         sections.setdefault(listing.kind, []).append(listing)
     sections = {kind: _one_per_path(found, notes) for kind, found in sections.items()}
-    releases = sections.pop(RELEASE, [])
-    if not releases:
+    own = RELEASE if RELEASE in sections else next((k for k in kinds if k in sections), None)
+    if own is None:
         found = ", ".join(f"{kind} at {ls[0].path}" for kind, ls in sections.items())
+        asked = "release section" if kinds == (RELEASE,) else f"section of {', '.join(kinds)}"
         raise NoReleaseSection(
-            "no release section found"
-            + (f" (found {found})" if found else " (no page lists articles)")
+            f"no {asked} found" + (f" (found {found})" if found else " (no page lists articles)")
         )
+    releases = sections.pop(own)
     others = [
         Section(
             kind=kind,
@@ -295,7 +311,7 @@ def decide(origin: str, site: str, home: Home, listings: list[Listing]) -> Disco
         article_paths=_unique(listing.article_path for listing in releases),
         listings=_unique(listing.path for listing in releases),
         feeds=tuple(feed for feed, _ in feeds),
-        kind=RELEASE,
+        kind=own,
         sections=tuple(others),
     )
     return Discovery(profile, notes)

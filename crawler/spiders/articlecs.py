@@ -203,7 +203,9 @@ class ArticleCSSpider(ListingWalker, MediaArchiver):
         stats = self.crawler.stats
         assert stats is not None
         try:
-            found = await discover_site(self.crawler, self.base_url, self.profile.origin)
+            found = await discover_site(
+                self.crawler, self.base_url, self.profile.origin, self.kinds
+            )
         except NoReleaseSection as error:
             stats.set_value("discovery/failed", str(error))
             logger.error("%s: %s; nothing crawled", self.profile.origin, error)

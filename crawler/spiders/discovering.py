@@ -18,6 +18,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from crawler.downloader.archiving import ARCHIVE_META
+from crawler.kinds import RELEASE
 from crawler.parsers import decode
 from crawler.parsers.classify import classify
 from crawler.profiles.discovery import (
@@ -41,7 +42,9 @@ class DiscoveryFailed(NoReleaseSection):
     """The home page could not be read (blocked, down): nothing can be said of the site."""
 
 
-async def discover_site(crawler: Crawler, base_url: str, origin: str) -> Discovery:
+async def discover_site(
+    crawler: Crawler, base_url: str, origin: str, kinds: tuple[str, ...] = (RELEASE,)
+) -> Discovery:
     """The profile of the site at ``base_url`` (a mirror of ``origin``, or ``origin``);
     with archiving on, the archive records it beside the home page's capture, so the
     archive alone says how its releases were read (``scrapy extract ARCHIVE``)."""
@@ -60,7 +63,7 @@ async def discover_site(crawler: Crawler, base_url: str, origin: str) -> Discove
     assert stats is not None
     stats.set_value("discovery/candidates", len(home.candidates))
     stats.set_value("discovery/listings", len(listings))
-    found = decide(origin, site_id(origin), home, listings)
+    found = decide(origin, site_id(origin), home, listings, kinds)
     _archive_profile(crawler, found, response.meta.get(ARCHIVE_META))
     return found
 
