@@ -441,3 +441,30 @@ def test_parser_imports_no_scrapy() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+OUTSIDE = Path(__file__).parent / "fixtures" / "govuk" / "outside"
+
+
+def _outside(name: str) -> Release:
+    text = (OUTSIDE / name).read_text(encoding="utf-8")
+    key = json.loads(text)["base_path"].lstrip("/")
+    article = ArticleKey(key, None, "/api/content/")
+    result = govuk.parse(f"https://www.gov.uk/api/content/{key}", text, PROFILE, article, None)
+    assert isinstance(result, Release)
+    return result
+
+
+def test_an_embassys_news_names_the_embassy_not_the_profile() -> None:
+    assert _outside("world-news-azerbaijan.json").publisher == "British High Commission Singapore"
+
+
+def test_a_contact_card_is_not_text() -> None:
+    text = _outside("pr-phe-contact.json").text
+    assert "switchboard" not in text.lower()
+    assert "020 7654 8000" not in text
+
+
+def test_a_document_link_whose_extension_ends_a_folder_is_a_document() -> None:
+    documents = _outside("casestudy-vdec-pdf.json").documents
+    assert any(".pdf/" in url for url in documents)

@@ -400,3 +400,77 @@ def test_the_urls_section_decides_between_biography_and_fact_sheet() -> None:
     assert (result.kind, result.updated) == ("biography", "2016-05")
     fact = parse(url.replace("Leadership/Biographies", "Fact-Sheets"), _page(body, title="Wing"))
     assert isinstance(fact, Release) and fact.kind == "fact_sheet"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        # found by an outside check of af.mil commentaries
+        (
+            "By Gen. Harlan J. Mercer,   Commander, Air Combat Command",
+            [("Gen. Harlan J. Mercer", "Commander, Air Combat Command")],
+        ),
+        ("By Col. Ann Lee,   Director of Staff", [("Col. Ann Lee", "Director of Staff")]),
+        (
+            "Secretary of the Air Force Helen M. Dorsey",
+            [("Secretary of the Air Force Helen M. Dorsey", None)],
+        ),
+        (
+            "By Secretary of the Air Force Thomas A. Keller, Secretary of the Air Force Public Affairs",
+            [
+                (
+                    "Secretary of the Air Force Thomas A. Keller",
+                    "Secretary of the Air Force Public Affairs",
+                )
+            ],
+        ),
+        (
+            "By Gen. Curtis L. Ashford, Jr. and Chief Master Sgt. of the Air Force Dana K. Holloway",
+            [
+                ("Gen. Curtis L. Ashford, Jr.", None),
+                ("Chief Master Sgt. of the Air Force Dana K. Holloway", None),
+            ],
+        ),
+        (
+            "Published March 3, 2021 • By Gen. Kara J. Whitfield, Commander, Air Mobility Command"
+            " • Air Mobility Command Public Affairs",
+            [
+                (
+                    "Gen. Kara J. Whitfield",
+                    "Commander, Air Mobility Command, Air Mobility Command Public Affairs",
+                )
+            ],
+        ),
+        # unchanged
+        ("By Defense Media Activity", [(None, "Defense Media Activity")]),
+        (
+            "Secretary of the Air Force Public Affairs",
+            [(None, "Secretary of the Air Force Public Affairs")],
+        ),
+        ("By Jim Garamone, DOD News", [("Jim Garamone", "DOD News")]),
+    ],
+)
+def test_bylines_with_roles_offices_and_suffixes(
+    line: str, expected: list[tuple[str | None, str | None]]
+) -> None:
+    from crawler.parsers.bylines import parse_byline
+
+    assert [(b.name, b.role) for b in parse_byline(line)] == expected
+
+
+def test_a_commentary_signed_in_its_first_paragraph() -> None:
+    body = (
+        "<p><strong>Commentary by Lt. Gen. Marcus D. Ellery, Commander, Air Education and"
+        " Training Command</strong></p><p>Pilot training is the foundation. "
+        + "More. " * 30
+        + "</p>"
+    )
+    url = "https://www.af.mil/DesktopModules/ArticleCS/Print.aspx?PortalId=1&ModuleId=850&Article=9"
+    result = parse(url, _page(body, title="Building pilots"))
+    assert isinstance(result, Release)
+    assert result.kind == "commentary"
+    assert next((b.name, b.role) for b in result.bylines) == (
+        "Lt. Gen. Marcus D. Ellery",
+        "Commander, Air Education and Training Command",
+    )
+    assert result.text.startswith("Pilot training is the foundation.")

@@ -65,11 +65,23 @@ _TITLE = (
     "article h1",
 )
 _NUMBER_DATE = ("div.category-date", ".category-date")
-_DATES = ("p.da_story_info", "time", "span.date", ".date", ".published", ".meta li", ".info")
+_DATES = (
+    "p.da_story_info",
+    "time",
+    "span.date",
+    ".date",
+    ".published",
+    ".meta li",
+    ".meta",
+    ".info",
+)
 _BYLINE = (
     "p.da_story_info",
     "div.meta ul",
     "span.author-block",
+    "div.meta",
+    "p.info",
+    "div.info",
     "[itemprop='author']",
     ".byline",
     ".author",
@@ -127,6 +139,9 @@ def parse(
     number, line_date, number_line = extract_number_line(scopes)
     header_number, body_paragraphs = extract_header(clean_paragraphs(paragraphs(body.root)))
     number = number or header_number
+    signed = _signed_line(body_paragraphs)
+    if signed is not None:
+        body_paragraphs = body_paragraphs[1:]  # "Commentary by NAME, ROLE" opening the body
     titles = split_title(title, profile.languages)
     sections, dateline = split_sections(
         body_paragraphs, profile.languages, titles, number_line, extract_dateline
@@ -138,6 +153,10 @@ def parse(
         return Reject(MISSING_FIELDS, "the article body is empty", url, ("text",))
     primary = sections[0]
     bylines, byline_text = extract_bylines(scopes)
+    if signed is not None:
+        people = byline_parser.parse_byline(signed)
+        bylines = [*people, *(b for b in bylines if b not in people)]
+        byline_text = signed
     tags = extract_tags(scopes)
     meta_key = next(iter(_meta_keys(selector, profile)), None)
     if key.kind is None and meta_key is not None:
@@ -427,6 +446,23 @@ def extract_bylines(scopes: list[Selector]) -> tuple[list[Byline], str | None]:
         if re.match(r"^(?:(?:story|commentary)\s+)?by\s+\S", text, re.I) and len(text) < 160:
             return byline_parser.parse_byline(text), text
     return [], None
+
+
+_SIGNED = re.compile(r"^(?:(?:commentary|story|written)\s+)?by\s+(?=[A-Z])", re.IGNORECASE)
+
+
+def _signed_line(paragraphs: list[str]) -> str | None:
+    """A body's first paragraph when it only signs the piece ("Commentary by Lt. Gen. X,
+    Commander, ..."): a person with a rank or an office, nothing else."""
+    first = paragraphs[0] if paragraphs else ""
+    if len(first) > 200 or not _SIGNED.match(first) or len(paragraphs) < 2:
+        return None
+    people = byline_parser.parse_byline(first)
+    named = [b.name for b in people if b.name]
+    signed = bool(named) and (
+        byline_parser.has_rank(named[0]) or byline_parser.holds_office(named[0])
+    )
+    return first if signed else None
 
 
 def _month_or_date(text: str | None, date_order: str) -> str | None:

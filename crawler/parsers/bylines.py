@@ -55,7 +55,7 @@ def _people(names: str) -> list[str]:
             piece = piece.strip()
             if not piece:
                 continue
-            if people and re.fullmatch(r"(?:Jr|Sr|II|III|IV)\.?", piece):
+            if people and re.fullmatch(r"(?:Jr|Sr|II|III|IV)\.?", piece.replace("\ue000", "")):
                 people[-1] = f"{people[-1]}, {piece}"
             else:
                 people.append(piece)
@@ -66,6 +66,7 @@ def parse_byline(line: str | None) -> list[Byline]:
     """People and units in one printed byline; an empty list when there is none."""
     if not line:
         return []
+    line = _SUFFIX.sub(_KEEP_SUFFIX, line)  # "X, Jr. and Y": the comma is the name's
     # "Published • By NAME • UNIT" (article display) or "By NAME, UNIT / Published …" (print).
     chunks = [c.strip(" ,;/") for c in _SEPARATORS.split(line)]
     chunks = [normalize_space(c) for c in chunks if c and not _STAMP.match(c) and not _is_date(c)]
@@ -77,36 +78,86 @@ def parse_byline(line: str | None) -> list[Byline]:
         return []
     text = ", ".join(chunks)
     if len(chunks) > 1:
-        names, unit = chunks[0], ", ".join(c.strip(" ,") for c in chunks[1:])
+        # "By NAME, ROLE • UNIT": the first chunk may hold a role of its own.
+        names, own_role = _split_names_unit(chunks[0])
+        rest = [c.strip(" ,") for c in chunks[1:]]
+        unit = ", ".join(part for part in (own_role, *rest) if part)
     else:
         names, unit = _split_names_unit(text)
     names = names.strip(" ,")
     unit = unit.strip(" ,") if unit else ""
-    if names and is_organisation(names) and not has_rank(names):
+    if names and is_organisation(names) and not has_rank(names) and not holds_office(names):
         # An organisation alone: "By Defense Media Activity", "Air Force News Service".
         role = ", ".join(p for p in (names, unit) if p)
         return [Byline(name=None, role=role)]
     if not names:
-        return [Byline(name=None, role=unit)] if unit else []
-    if not has_by and not unit and not looks_like_person(names):
+        return [Byline(name=None, role=_restored(unit))] if unit else []
+    if not has_by and not unit and not looks_like_person(names) and not holds_office(names):
         return []
-    return [Byline(name=name, role=unit or None) for name in _people(names)]
+    people = [_restored(name) for name in _people(names)]
+    return [Byline(name=name, role=_restored(unit) or None) for name in people]
 
 
 def _split_names_unit(text: str) -> tuple[str, str]:
-    """Split ``names, unit`` at the first comma followed by an organisation.
+    """Split ``names, unit`` at the first comma followed by an organisation or a role.
 
     ``Capt. A, Staff Sgt. B and Airman C, 35th Fighter Wing Public Affairs`` splits before
-    the wing, not before Staff Sgt. B: the unit starts at a piece that is not a person.
+    the wing, not before Staff Sgt. B: the unit starts at a piece that is not a person;
+    ``Gen. X, Commander, Air Combat Command`` before the role.
     """
     pieces = [p.strip() for p in text.split(",")]
     for index in range(1, len(pieces)):
         piece = pieces[index]
         if re.fullmatch(r"(?:Jr|Sr|II|III|IV)\.?", piece) or has_rank(piece):
             continue
-        if is_organisation(piece):
+        if is_organisation(piece) or _ROLE.match(piece):
             return ", ".join(pieces[:index]), ", ".join(pieces[index:])
     return text, ""
+
+
+# Offices and roles printed after a name ("Commander", "Director of Staff", "Deputy Chief
+# of Staff for Manpower"): where the unit begins.
+_ROLE = re.compile(
+    r"^(?:(?:acting|deputy|vice|assistant|associate|principal|senior|executive|interim)\s+)*"
+    r"(?:commander|director|chief|deputy|secretary|superintendent|president|chair(?:man)?|"
+    r"administrator|inspector|surgeon|judge|chaplain|spokes(?:man|woman|person)|officer|"
+    r"manager|adviser|advisor|executive|head|lead|leader|member|representative|"
+    r"undersecretary|under secretary)\b",
+    re.IGNORECASE,
+)
+# An office holder printed with the office before the name: "Secretary of the Air Force
+# Helen M. Dorsey", "Air Force Chief of Staff Gen. David W. Allvin" (a person, as printed).
+_NAME_WORDS = re.compile(
+    r"(?:[A-Z][a-z'’-]+|[A-Z]\.)(?:\s+(?:[A-Z][a-z'’-]+|[A-Z]\.))*(?:\ue000(?:Jr|Sr|II|III|IV)\.?)?"
+)
+_OFFICE = re.compile(
+    r"\b(?:secretary|chief of staff|chief master (?:sergeant|sgt\.)|sergeant major|"
+    r"chairman|director|commandant|administrator|minister)\b",
+    re.IGNORECASE,
+)
+# A suffix after a comma belongs to the name before it; kept as NUL-joined while the
+# byline is split at commas, restored after.
+_SUFFIX = re.compile(r",\s*(Jr|Sr|II|III|IV)\.?(?=\s|,|$)")
+
+
+def _KEEP_SUFFIX(match: re.Match[str]) -> str:
+    return f"\ue000{match.group(1)}."
+
+
+def _restored(text: str) -> str:
+    return text.replace("\ue000", ", ")
+
+
+def holds_office(text: str) -> bool:
+    """An office before a person's name: the whole is the person as printed."""
+    tokens = text.split()
+    for size in (4, 3, 2):
+        if len(tokens) <= size:
+            continue
+        name, office = " ".join(tokens[-size:]), " ".join(tokens[:-size])
+        if _NAME_WORDS.fullmatch(name) and not is_organisation(name) and _OFFICE.search(office):
+            return True
+    return False
 
 
 # Ranks and courtesy titles that open a person's name as printed.

@@ -85,15 +85,22 @@ GONE_TYPES = frozenset({"gone", "vanish"})
 REDIRECT_TYPES = frozenset({"redirect"})
 
 # Link types naming what an item is about, in the order their titles become tags.
-TAG_LINKS = ("topical_events", "world_locations", "field_of_operation", "taxons")
+TAG_LINKS = ("topical_events", "world_locations", "field_of_operation", "taxons", "policy_areas")
 # Files GOV.UK serves; a body link to this host is a document unless it is an image.
 ASSET_HOSTS = frozenset({"assets.publishing.service.gov.uk"})
-_DOCUMENT = re.compile(r"\.(?:pdf|docx?|xlsx?|xlsm|pptx?|odt|ods|odp|csv|rtf|txt|zip)$", re.I)
+# A file's extension ends the path or one of its folders (khub.net/.../study.pdf/<uuid>).
+_DOCUMENT = re.compile(r"\.(?:pdf|docx?|xlsx?|xlsm|pptx?|odt|ods|odp|csv|rtf|txt|zip)(?:/|$)", re.I)
 _IMAGE = re.compile(r"\.(?:jpe?g|png|gif|svg|webp|tiff?|bmp)$", re.I)
 # Govspeak's embedded attachment blocks: title, file type, size and page count, not prose.
+# Govspeak blocks that are not prose: embedded attachments and contact cards (an address,
+# a switchboard number), and the call-to-action buttons.
 _ATTACHMENT_BLOCKS = (
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' attachment ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' gem-c-attachment ')]"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' gem-c-attachment ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' contact ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' vcard ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' govuk-button ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' gem-c-button ')]"
 )
 # The release schema's language pattern (GOV.UK also has "es-419").
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[a-z]{2,4})?$")
@@ -246,8 +253,14 @@ def extract_kind(doc: dict[str, Any]) -> str | None:
 
 def extract_publisher(doc: dict[str, Any], profile: SiteProfile) -> str:
     """The organisation that published the item (``primary_publishing_organisation``, else
-    the first of ``organisations``): any GOV.UK item parses, not only the MoD's."""
-    for link_type in ("primary_publishing_organisation", "organisations"):
+    the first of ``organisations``, else of ``worldwide_organisations``: an embassy's news):
+    any GOV.UK item parses, not only the MoD's. The profile's publisher only when the
+    document links none."""
+    for link_type in (
+        "primary_publishing_organisation",
+        "organisations",
+        "worldwide_organisations",
+    ):
         titles = _titles(doc, link_type)
         if titles:
             return titles[0]
@@ -399,7 +412,10 @@ def extract_images(doc: dict[str, Any], prose: etree._Element, origin: str) -> l
             return
         absolute = urljoin(f"{origin}/", src.strip())
         if absolute.startswith(("http://", "https://")) and absolute not in found:
-            found[absolute] = Image(url=absolute, caption=_text(caption), alt=_text(alt))
+            text = _text(caption)
+            if text and text.lower() == "placeholder":  # GOV.UK's default news image
+                text = None
+            found[absolute] = Image(url=absolute, caption=text, alt=_text(alt))
 
     details = _details(doc)
     lead = details.get("image")
