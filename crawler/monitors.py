@@ -21,6 +21,8 @@ from crawler.spiders.ledger import UNFETCHED_STAT, Unfetched
 from pipelines.failure import WRITE_ERROR_STAT
 
 FAILED_STAT = "monitors/failed"
+# Refusals that say a parser did not recognise a page (not that the site failed).
+_GUESS_REASONS = ("missing_fields", "not_a_release", "wrong_page", "invalid")
 _NAMED = 10  # failures named in the verdict; the report lists all
 
 # spidermon 1.27 logs through Spider.log(), deprecated in Scrapy 2.19: not ours to fix.
@@ -84,6 +86,27 @@ class RunMonitor(Monitor):
         ratio = self._settings().getfloat("MONITOR_MAX_REFUSAL_RATIO")
         if refused > limit and refused > ratio * max(attempted, 1):
             self.fail(f"{refused} of {attempted} releases refused (a block wave?)")
+
+    @monitors.name("an experimental profile's guess holds")
+    def test_experimental_profile(self) -> None:
+        """A profile built on guessed markup fails its run at the first page it cannot
+        read as a release, so a real run shows at once where the guess was wrong."""
+        profile = getattr(self.data.spider, "profile", None)
+        if profile is None or not profile.experimental:
+            self.skipTest("not an experimental profile")
+            return
+        stats = self.data.stats
+        missed = {
+            reason: stats.get(f"release/rejected/{reason}", 0)
+            for reason in _GUESS_REASONS
+            if stats.get(f"release/rejected/{reason}", 0)
+        }
+        if missed:
+            named = ", ".join(f"{count} {reason}" for reason, count in sorted(missed.items()))
+            self.fail(
+                f"experimental profile {profile.id!r}: pages refused ({named}); its guessed "
+                "markup may be wrong (see the rejects file)"
+            )
 
     @monitors.name("no invalid release")
     def test_invalid(self) -> None:

@@ -40,7 +40,16 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-KINDS = ("akamai", "cloudflare", "module_error", "empty", "truncated", "other", "half")
+KINDS = (
+    "akamai",
+    "cloudflare",
+    "module_error",
+    "empty",
+    "truncated",
+    "other",
+    "half",
+    "restyled",  # an article in markup no selector knows (a site redesign)
+)
 WIRE = ("reset", "short", "stall", "loop", "offsite")
 BYTES = (
     "charset",

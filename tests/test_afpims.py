@@ -137,3 +137,24 @@ def test_a_real_host_crawled_from_its_mirror_names_the_real_host(
     )
     _check_records(result, site, "https://www.dtra.mil/Info/Bulletins/Bulletin/Article/")
     assert {r["site"] for r in result.releases} == {"dtra.mil"}
+
+
+def test_an_experimental_profile_fails_loudly_when_its_guess_is_wrong(
+    mirror: Mirror, tmp_path: Path
+) -> None:
+    """centcom's profile is a guess: a page it cannot read fails the run and says so."""
+    site = MIRROR["centcom"]
+    newest = max(site.releases, key=lambda r: r.id)
+    path = site.profile.article_paths[0] + f"{newest.id}/*"
+    mirror.control("centcom", "fault", path=path, kind="restyled", times=0)
+    try:
+        result = crawl("centcom", mirror.url("centcom", ""), tmp_path)
+    finally:
+        mirror.control("centcom", "fault", clear=1)
+    assert result.returncode == 1
+    assert (
+        f"experimental profile centcom: centcom:{newest.id} refused: missing_fields" in result.log
+    )
+    (report,) = result.reports
+    assert any("experimental profile 'centcom'" in failure for failure in report["failures"])
+    assert len(result.releases) == len(site.releases) - 1

@@ -352,6 +352,14 @@ class ArticleCSSpider(ListingWalker, MediaArchiver):
             self.crawler.stats.inc_value("release/gone")
             self.status_changed(article_id, GONE_EVENT, reject.detail)
             return
+        if self.profile.experimental and reject.reason not in TRANSIENT_REASONS:
+            logger.warning(
+                "experimental profile %s: %s refused: %s (%s)",
+                self.profile.id,
+                reject.id or url,
+                reject.reason,
+                reject.detail,
+            )
         if reject.reason in TRANSIENT_REASONS or reject.reason == GONE:
             self.ledger.unfetched(
                 "release", article_id, url, reject.reason, reject.detail, record_id
