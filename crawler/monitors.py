@@ -45,6 +45,8 @@ class RunMonitor(Monitor):
         if getattr(self.data.spider, "profile", None) is None:
             self.skipTest("not a release spider: it reads no listing")
         stats = self.data.stats
+        if stats.get("discovery/failed"):
+            self.skipTest("the site was not crawled: see the finish reason")
         read = sum(
             stats.get(key, 0)
             for key in ("listing/pages", "listing/not_modified", "feed/pages", "feed/not_modified")
@@ -121,7 +123,8 @@ class RunMonitor(Monitor):
     def test_finish_reason(self) -> None:
         reason = self.data.stats.get("finish_reason")
         if reason != "finished":
-            self.fail(f"finish reason {reason!r}")
+            why = self.data.stats.get("discovery/failed")
+            self.fail(f"finish reason {reason!r}" + (f": {why}" if why else ""))
 
 
 def _listed(summary: str, names: list[str]) -> str:

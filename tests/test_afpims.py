@@ -90,6 +90,11 @@ def test_a_site_with_no_release_section_is_refused(mirror: Mirror, tmp_path: Pat
     assert result.returncode == 1
     assert "no release section found (found feature at /Media/Stories/)" in result.log
     assert result.releases == []
+    (report,) = result.reports
+    assert report["failures"] == [
+        "Run/finished normally: finish reason 'no_release_section': no release section found"
+        " (found feature at /Media/Stories/)"
+    ]
     served = mirror.served("platform-garrison")
     assert not [line for line in served if "?Page=" in line or "/Article/" in line]
     profiled = scrapy_in(tmp_path / "p", "profile", origin)
