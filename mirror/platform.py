@@ -161,8 +161,8 @@ def platform_sites(bundled: dict[str, MirrorSite], page_size: int) -> dict[str, 
         ),
     ]
     dla.pages_by_path = {
-        "/About/": "The agency supplies the armed services with food, fuel and parts.",
-        "/Contact/": "Public Affairs: 703-555-0100, public.affairs@example.mil",
+        "/About/": "<p>The agency supplies the armed services with food, fuel and parts.</p>",
+        "/Contact/": "<p>Public Affairs: 703-555-0100, public.affairs@example.mil</p>",
     }
     sites["platform-dla"] = dla
 
@@ -200,7 +200,7 @@ def platform_sites(bundled: dict[str, MirrorSite], page_size: int) -> dict[str, 
         ),
     ]
     dtra.pages_by_path = {
-        "/Mission/": "The agency counters weapons of mass destruction and emerging threats.",
+        "/Mission/": "<p>The agency counters weapons of mass destruction and threats.</p>",
     }
     sites["platform-dtra"] = dtra
 
@@ -224,8 +224,35 @@ def platform_sites(bundled: dict[str, MirrorSite], page_size: int) -> dict[str, 
         skin="display",
     )
     garrison.nav = [("Home", "/"), ("Stories", "/Media/Stories/"), ("About", "/About/")]
-    garrison.pages_by_path = {"/About/": "The garrison supports Soldiers and their families."}
+    garrison.pages_by_path = {"/About/": "<p>The garrison supports Soldiers and families.</p>"}
     sites["platform-garrison"] = garrison
+
+    # Unnamed 4: the release section hangs under a landing page ("Media" > "Press
+    # Releases"): neither the home page's menu nor its latest items link it.
+    host = "www.dcsa.mil"
+    profile = _profile(
+        "platform-dcsa",
+        host,
+        "Defense Counterintelligence and Security Agency",
+        "/Media-Center/Desk/Item/Article/",
+        "/Media-Center/Desk/",
+    )
+    dcsa = MirrorSite(
+        profile,
+        releases=_made(models, 7, 4550700, 6, "DCSA-%02d", False, "QUANTICO, Va."),
+        page_size=page_size,
+        heading="Press Releases",
+        item_style="platform-a",
+    )
+    dcsa.nav = [("Home", "/"), ("Media", "/Media-Center/"), ("Careers", "/Careers/")]
+    dcsa.pages_by_path = {
+        "/Media-Center/": (
+            '<ul class="landing"><li><a href="/Media-Center/Desk/">Press Releases</a></li>'
+            '<li><a href="/Media-Center/Gallery/">Photo Gallery</a></li></ul>'
+        ),
+        "/Careers/": "<p>Join the agency.</p>",
+    }
+    sites["platform-dcsa"] = dcsa
     sites["ukmod"] = govuk_site()
     return sites
 

@@ -441,10 +441,10 @@ def home(site: MirrorSite) -> str:
 
 
 def plain_page(site: MirrorSite, path: str) -> str:
-    """An About or Contact page: text, and links to nothing but the menu's pages."""
+    """An About, Contact or landing page: the mirror's HTML for it."""
     name = path.strip("/").split("/")[-1].replace("-", " ").title()
-    text = escape(site.pages_by_path[path])
-    return page(site, f"{name} > {site.profile.publisher}", f"<h1>{name}</h1><p>{text}</p>")
+    fragment = site.pages_by_path[path]  # the mirror's own HTML (a landing page's links)
+    return page(site, f"{name} > {site.profile.publisher}", f"<h1>{name}</h1>{fragment}")
 
 
 def _aliases(site: MirrorSite, release: MirrorRelease) -> list[str]:

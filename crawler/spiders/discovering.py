@@ -22,6 +22,7 @@ from crawler.kinds import RELEASE
 from crawler.parsers import decode
 from crawler.parsers.classify import classify
 from crawler.profiles.discovery import (
+    MAX_CANDIDATES,
     Candidate,
     Discovery,
     Listing,
@@ -54,11 +55,27 @@ async def discover_site(
         raise DiscoveryFailed(f"its home page {home_url} could not be read: {problem}")
     text = decode(response.body, header_pairs(response))
     home = read_home(response.url, text)
-    listings = []
+    listings: list[Listing] = []
+    landings: list[tuple[str, str]] = []  # pages read that list nothing: menus, hubs
     for candidate in home.candidates:
-        listing = await _listing(crawler, base_url, candidate)
+        listing, page = await _listing(crawler, base_url, candidate)
         if listing is not None:
             listings.append(listing)
+        elif page is not None:
+            landings.append(page)
+    read = {c.path.lower() for c in home.candidates}
+    if not any(listing.kind in kinds for listing in listings):
+        # A second level: the section may hang under a landing page ("Media" > "Releases").
+        deeper = [
+            candidate
+            for url, page_text in landings
+            for candidate in read_home(url, page_text).candidates
+            if candidate.hint and candidate.path.lower() not in read
+        ]
+        for candidate in _unique_paths(deeper)[:MAX_CANDIDATES]:
+            listing, _page = await _listing(crawler, base_url, candidate)
+            if listing is not None:
+                listings.append(listing)
     stats = crawler.stats
     assert stats is not None
     stats.set_value("discovery/candidates", len(home.candidates))
@@ -82,12 +99,26 @@ def _archive_profile(crawler: Crawler, found: Discovery, home: dict[str, Any] | 
         archive.write_metadata(home, home["target_uri"], {PROFILE_FIELD: line})
 
 
-async def _listing(crawler: Crawler, base_url: str, candidate: Candidate) -> Listing | None:
+async def _listing(
+    crawler: Crawler, base_url: str, candidate: Candidate
+) -> tuple[Listing | None, tuple[str, str] | None]:
+    """The candidate's listing, or the page itself (its URL and text) when it lists none."""
     response, problem = await _fetch(crawler, base_url + candidate.path)
     if response is None:
         logger.debug("discovery: %s skipped: %s", candidate.path, problem)
-        return None
-    return read_listing(response.url, decode(response.body, header_pairs(response)), candidate)
+        return None, None
+    text = decode(response.body, header_pairs(response))
+    listing = read_listing(response.url, text, candidate)
+    return listing, None if listing is not None else (response.url, text)
+
+
+def _unique_paths(candidates: list[Candidate]) -> list[Candidate]:
+    """One candidate per path, the labels of its links merged, release-like first."""
+    merged: dict[str, Candidate] = {}
+    for candidate in candidates:
+        held = merged.setdefault(candidate.path.lower(), Candidate(candidate.path))
+        held.labels.extend(label for label in candidate.labels if label not in held.labels)
+    return sorted(merged.values(), key=lambda c: (c.hint != RELEASE, c.path.count("/")))
 
 
 async def _fetch(crawler: Crawler, url: str) -> tuple[Response | None, str]:
