@@ -29,17 +29,19 @@ def _lines(path: Path | None) -> list[dict[str, object]]:
 def summarize(output_dir: Path) -> str:
     releases = _latest_runs(output_dir / "releases")
     rejects = _latest_runs(output_dir / "rejects")
-    rows = [f"{'site':<8} {'releases':>8} {'rejects':>8}  reasons"]
+    sites = sorted(set(releases) | set(rejects))
+    width = max([8, *map(len, sites)])  # a discovered site's id is its host
+    rows = [f"{'site':<{width}} {'releases':>8} {'rejects':>8}  reasons"]
     total_releases = total_rejects = 0
-    for site in sorted(set(releases) | set(rejects)):
+    for site in sites:
         emitted = [r for r in _lines(releases.get(site)) if not is_status_event(r)]
         refused = _lines(rejects.get(site))
         reasons = Counter(str(r.get("reason")) for r in refused)
         total_releases += len(emitted)
         total_rejects += len(refused)
         detail = ", ".join(f"{reason} {count}" for reason, count in sorted(reasons.items()))
-        rows.append(f"{site:<8} {len(emitted):>8} {len(refused):>8}  {detail or '-'}")
-    rows.append(f"{'total':<8} {total_releases:>8} {total_rejects:>8}")
+        rows.append(f"{site:<{width}} {len(emitted):>8} {len(refused):>8}  {detail or '-'}")
+    rows.append(f"{'total':<{width}} {total_releases:>8} {total_rejects:>8}")
     rows.append("")
     rows.append(f"releases: {output_dir / 'releases'}/YYYY/MM/<site>-<run time>.jsonl")
     rows.append(f"rejects:  {output_dir / 'rejects'}/YYYY/MM/<site>-<run time>.jsonl")
