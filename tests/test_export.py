@@ -128,6 +128,11 @@ def test_views_and_filters(crawled: tuple[Mirror, Path, str], tmp_path: Path) ->
     )
     chosen = [json.loads(x) for x in (tmp_path / "ko.jsonl").read_text().splitlines()]
     assert chosen and all(r["site"] == "usfk" and r["published"] >= "2024-01-01" for r in chosen)
+    _export(output, tmp_path / "kinds.jsonl", "--kind", "release,statement")
+    kinds = [json.loads(x) for x in (tmp_path / "kinds.jsonl").read_text().splitlines()]
+    expected = {r["id"] for r in records if r.get("kind") in ("release", "statement")}
+    assert kinds and {r["id"] for r in kinds} == expected
+    assert {r["kind"] for r in kinds} <= {"release", "statement"}
 
 
 def test_exports_are_byte_identical_and_atomic(

@@ -50,6 +50,9 @@ class Command(ScrapyCommand):
         parser.add_argument("--since", help="published on or after DATE (YYYY-MM-DD)")
         parser.add_argument("--lang", help="releases with a section in this language")
         parser.add_argument(
+            "--kind", help="only these kinds (release, news, commentary, ...; comma-separated)"
+        )
+        parser.add_argument(
             "--incremental",
             action="store_true",
             help="only what is new since the last export to this PATH (a cursor beside it)",
@@ -93,6 +96,7 @@ class Command(ScrapyCommand):
                 opts.incremental,
                 Path(self.settings.get("STATE_PATH")),
                 excel=opts.excel,
+                kind=opts.kind,
             )
         except ExportError as error:
             print(f"export: {error}", file=sys.stderr)

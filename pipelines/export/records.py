@@ -156,10 +156,18 @@ def latest_row(history: History, fallback: str | None) -> dict[str, Any] | None:
     }
 
 
-def matches(history: History, site: str | None, since: str | None, lang: str | None) -> bool:
+def matches(
+    history: History,
+    site: str | None,
+    since: str | None,
+    lang: str | None,
+    kinds: tuple[str, ...] = (),
+) -> bool:
     """Filters apply to the release (its newest version), so its status lines follow it."""
     record = history.versions[-1] if history.versions else history.last or {}
     if site and record.get("site") != site:
+        return False
+    if kinds and record.get("kind") not in kinds:
         return False
     if since and not (record.get("published") or "") >= since:
         return False
@@ -174,6 +182,7 @@ def select(
     lang: str | None = None,
     start: Position | None = None,
     statuses: dict[str, str] | None = None,
+    kinds: tuple[str, ...] = (),
 ) -> list[dict[str, Any]]:
     """The rows of a view; after ``start`` only, when given (an incremental export)."""
     if view not in VIEWS:
@@ -183,7 +192,7 @@ def select(
     chosen = {
         release: history
         for release, history in everything.items()
-        if matches(history, site, since, lang)
+        if matches(history, site, since, lang, kinds)
     }
     if view == "all":
         rows = [

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from crawler.kinds import parse_kinds
 from crawler.profiles import all_profiles
 
 from .card import dataset_card
@@ -58,6 +59,7 @@ def export(
     incremental: bool = False,
     state_path: Path = Path("state/crawl.sqlite"),
     excel: bool = False,
+    kind: str | None = None,
 ) -> ExportResult:
     if fmt not in WRITERS:
         raise ValueError(f"--format must be one of {', '.join(WRITERS)}, got {fmt!r}")
@@ -66,6 +68,9 @@ def export(
     if not releases.is_dir() and not store.exists():  # a mistyped or unmounted OUTPUT_DIR
         raise ExportError(f"no collection under {output_dir} (no releases/, no state store)")
     options = {"view": view, "format": fmt, "site": site, "since": since, "lang": lang}
+    if kind:  # only when given: a cursor made before --kind existed keeps matching
+        options["kind"] = kind
+    kinds = _kinds(kind)
     events = read_events(releases)
     _check_filters(events, site, since, lang)
     collection = first_run(events)
@@ -73,7 +78,7 @@ def export(
     saved = read_cursor(cursor, options, collection) if incremental and cursor.exists() else {}
     start = Position.from_json(saved, releases) if saved else None
     names = tuple(saved.get("columns") or columns())
-    rows = select(events, view, site, since, lang, start, release_statuses(store))
+    rows = select(events, view, site, since, lang, start, release_statuses(store), kinds)
     layout = Layout(summary=view == "changes", columns=names, excel=excel)
     WRITERS[fmt](rows, path, layout)
     card = card_path(path)
@@ -82,7 +87,7 @@ def export(
         path_name=path.name,
         fmt=fmt,
         view=view,
-        filters={"site": site, "since": since, "lang": lang},
+        filters={"site": site, "since": since, "lang": lang, "kind": kind},
         summary=layout.summary,
         incremental=incremental,
     )
@@ -181,6 +186,14 @@ def _check_filters(
                 f"--lang {lang!r}: no site declares it and no release has it "
                 f"(known: {', '.join(sorted(languages))})"
             )
+
+
+def _kinds(kind: str | None) -> tuple[str, ...]:
+    """``--kind release,commentary`` as kinds; an unknown one is refused."""
+    try:
+        return parse_kinds(kind) or ()
+    except ValueError as error:
+        raise ExportError(f"--kind: {error}") from None
 
 
 def _describe(options: dict[str, Any]) -> str:
