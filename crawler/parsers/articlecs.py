@@ -10,19 +10,21 @@ from __future__ import annotations
 import itertools
 import re
 
-from parsel import Selector, SelectorList
+from parsel import Selector
 
 from crawler.kinds import BIOGRAPHY, COMMENTARY, FACT_SHEET, NEWS
 from crawler.profiles import ArticleKey, SiteProfile
 
 from . import bylines as byline_parser
-from .dates import find_date, parse_date
+from .dates import parse_date
+from .heading import extract_number_line, extract_title
 from .kind import breadcrumb_kind, commentary, current_as_of, reference_kind
 from .media import ELSEWHERE, extract_documents, extract_images
 from .model import MISSING_FIELDS, NOT_A_RELEASE, WRONG_PAGE, Byline, Reject, Release
 from .patterns import clean_paragraphs, extract_dateline, extract_header
 from .refusals import module_error, visible_text
 from .sections import split_sections, split_title
+from .selectors import BODY, TITLE, first, first_in, meta
 from .text import node_text, normalize_space, paragraphs
 
 NAME = "articlecs"
@@ -37,34 +39,6 @@ _MODULE = (
     " or contains(@class, 'article-view') or contains(@class, 'da_print_body')"
     " or contains(@class, 'article-detail')]"
 )
-# Bodies: the ArticleCS view (war.gov, usfj, usfk, centcom), af.mil's article display,
-# the 2016 print view, then generic names.
-_BODY = (
-    "[itemprop='articleBody']",
-    "div.body",
-    "section.article-detail-content",
-    "div.da_black",
-    "div.article-body",
-    "div.article-content",
-    "div.content-body",
-    "div.body-text",
-    "div.news-body",
-    "div.press-release-body",
-)
-_TITLE = (
-    "h1[itemprop='headline']",
-    "[itemprop='headline']",
-    "h1.maintitle",
-    ".da_print_body h1.title",
-    "h1.title",
-    ".article-view h1",
-    ".adetail h1",
-    "#news-content h1",
-    "article header h1",
-    "header h1",
-    "article h1",
-)
-_NUMBER_DATE = ("div.category-date", ".category-date")
 _DATES = (
     "p.da_story_info",
     "time",
@@ -96,16 +70,7 @@ _TAGS = (
     "a[href*='/tag/']",
 )
 
-# "25-009 | July 8, 2025", "PA-001-20 | Dec. 9, 2020"
-_NUMBER_LINE = re.compile(r"^\s*(?P<number>[^|]{1,30}?)\s*\|\s*(?P<date>.+?)\s*$")
-_NUMBER = re.compile(r"^(?=.*\d)[A-Za-z0-9][A-Za-z0-9.\-/#]*(?: [A-Za-z0-9.\-/#]+)?$")
-# The number alone, when the line prints no date: "PA-006-24", "25-009".
-_BARE_NUMBER = re.compile(r"^(?:[A-Z]{1,5}-)?\d{1,4}-\d{1,4}(?:-\d{1,4})?$")
 _BY_ALONE = re.compile(r"^(?:(?:story|commentary|photos? and story)\s+)?by:?$", re.IGNORECASE)
-# A heading ending with its number line: "Title 25-009 | July 8, 2025".
-_TRAILING_LINE = re.compile(r"^(?P<title>.+?)\s+(?P<line>[^\s|]{1,30}\s*\|\s*[^|]{6,40})$")
-_TITLE_SUFFIXES = re.compile(r"\s*(?:>|\||»|::)\s.*$")
-_GENERIC_TITLES = re.compile(r"^(?:articlecs\b.*|article view|article display|home|print)$", re.I)
 
 
 def parse(
@@ -195,33 +160,6 @@ def parse(
 # ---- helpers -------------------------------------------------------------------------------
 
 
-def _first(scope: Selector | SelectorList[Selector], css_list: tuple[str, ...]) -> Selector | None:
-    for css in css_list:
-        found = scope.css(css)
-        if found:
-            return found[0]
-    return None
-
-
-def _first_in(scopes: list[Selector], css_list: tuple[str, ...]) -> Selector | None:
-    """The first match in the narrowest scope that has one (the article before the page)."""
-    for scope in scopes:
-        found = _first(scope, css_list)
-        if found is not None:
-            return found
-    return None
-
-
-def _meta(selector: Selector, *names: str) -> str | None:
-    for name in names:
-        value = selector.xpath(
-            f"//meta[@property='{name}' or @name='{name}' or @itemprop='{name}']/@content"
-        ).get()
-        if value and value.strip():
-            return normalize_space(value)
-    return None
-
-
 _HIDDEN = (
     "ancestor-or-self::*[@hidden or @aria-hidden='true' "
     "or contains(translate(@style, ' ', ''), 'display:none') "
@@ -234,7 +172,7 @@ def find_body(selector: Selector) -> Selector | None:
     """The article body: the most specific body selector whose match holds at least half the
     text of the longest visible candidate (a share modal's or a teaser's "body" does not)."""
     candidates: list[tuple[int, int, Selector]] = []
-    for priority, css in enumerate(_BODY):
+    for priority, css in enumerate(BODY):
         for node in selector.css(css):
             if not node.xpath(_HIDDEN):
                 candidates.append((priority, len(node_text(node)), node))
@@ -253,7 +191,7 @@ def _scopes(selector: Selector, body: Selector | None) -> list[Selector]:
         return [page]
     ancestors = body.xpath("ancestor::*")[::-1]  # nearest first
     nearest = [
-        next((i for i, a in enumerate(ancestors) if _first(a, _TITLE) is not None), None),
+        next((i for i, a in enumerate(ancestors) if first(a, TITLE) is not None), None),
         next((i for i, a in enumerate(ancestors) if a.xpath(_MODULE)), None),
     ]
     scopes = [ancestors[i] for i in sorted({i for i in nearest if i is not None})]
@@ -272,7 +210,7 @@ def _looks_like_listing(selector: Selector) -> bool:
 
 def _meta_keys(selector: Selector, profile: SiteProfile) -> list[ArticleKey]:
     """The articles the page's own metadata names (og:url, the canonical link)."""
-    urls = (_meta(selector, "og:url"), selector.css("link[rel=canonical]::attr(href)").get())
+    urls = (meta(selector, "og:url"), selector.css("link[rel=canonical]::attr(href)").get())
     return [key for url in urls if url and (key := profile.article_key(url))]
 
 
@@ -285,122 +223,6 @@ def _named_article(selector: Selector, profile: SiteProfile) -> str | None:
 
 
 # ---- fields --------------------------------------------------------------------------------
-
-
-def extract_title(selector: Selector, scopes: list[Selector]) -> str | None:
-    """Heading of the article; meta tags, then ``<title>``, when the page has none."""
-    node = _first_in(scopes, _TITLE)
-    if node is not None:
-        heading = heading_parts(node)[0]
-        if heading:
-            return heading
-    for candidate in (
-        _meta(selector, "og:title", "twitter:title", "headline"),
-        normalize_space(" ".join(selector.xpath("//title//text()").getall())),
-    ):
-        if candidate:
-            candidate = _TITLE_SUFFIXES.sub("", candidate).strip()
-            if candidate and not _GENERIC_TITLES.match(candidate):
-                return candidate
-    return None
-
-
-def heading_parts(node: Selector) -> tuple[str, str | None]:
-    """``(title, number line)`` of a heading that prints its ``NUMBER | DATE`` line inside
-    it (after a ``<br>`` or in a child element); the line is None when it holds none."""
-    heading = _joined_heading(node)
-    lines = heading.split("\n")
-    if lines and _is_number_line(lines[-1]) and len(lines) > 1:
-        return "\n".join(lines[:-1]), lines[-1]
-    trailing = _TRAILING_LINE.match(lines[-1]) if lines else None
-    if trailing and _is_number_line(trailing.group("line")):
-        return "\n".join([*lines[:-1], trailing.group("title")]), trailing.group("line")
-    return heading, None
-
-
-def _is_number_line(text: str) -> bool:
-    match = _NUMBER_LINE.match(text)
-    if not match or not find_date(match.group("date")) or len(text) > 80:
-        return False
-    number = match.group("number").strip()
-    return bool(_NUMBER.match(number)) and not find_date(number)
-
-
-def _after_title(node: Selector) -> str:
-    """The text printed right after the heading and before the next block of prose: a
-    bare text node, or short elements with bare separators (``<b>N</b> | <i>DATE</i>``)."""
-    parts: list[str] = []
-    for sibling in node.xpath("following-sibling::node()"):
-        text = normalize_space(
-            sibling.get()
-            if isinstance(sibling.root, str)
-            else " ".join(sibling.css("::text").getall())
-        )
-        if not isinstance(sibling.root, str) and (len(text) > 80 or sibling.css(", ".join(_BODY))):
-            break
-        if text:
-            parts.append(text)
-        if sum(len(p) for p in parts) > 80:
-            break
-    return normalize_space(" ".join(parts))
-
-
-def _joined_heading(node: Selector) -> str:
-    """Heading text; a ``<br>`` between two titles (English, Korean) becomes a newline."""
-    parts = paragraphs(node.root)
-    if len(parts) > 1:
-        return "\n".join(parts)
-    raw = node.xpath("./text() | ./*[not(self::br)]//text() | ./br").getall()
-    lines = "".join("\n" if item.startswith("<br") else item for item in raw)
-    return "\n".join(normalize_space(line) for line in lines.split("\n") if line.strip())
-
-
-def extract_number_line(scopes: list[Selector]) -> tuple[str | None, str | None, str | None]:
-    """``(number, date text, the whole line)`` from the ``NUMBER | DATE`` line, if printed:
-    in its own element, inside the heading, or as bare text right after it. A line of its
-    own may print the date alone, or the number alone."""
-    own: list[str] = []  # lines printed for this purpose alone
-    node = _first_in(scopes, _NUMBER_DATE)
-    if node is not None:
-        own.append(_parts_line(node))
-    title = _first_in(scopes, _TITLE)
-    if title is not None:
-        own += [heading_parts(title)[1] or "", _after_title(title)]
-    others = [node_text(n) for n in scopes[0].css("p, div.info, span")[:40]]
-    for index, line in enumerate([*own, *others]):
-        if not line or len(line) > 80:
-            continue
-        match = _NUMBER_LINE.match(line)
-        if match and find_date(match.group("date")):
-            number = match.group("number").strip()
-            if _NUMBER.match(number) and not find_date(number):
-                return number, match.group("date"), line
-            return None, match.group("date"), line
-        if index < len(own):
-            if _only_date(line):
-                return None, line, line
-            bare = line.strip(" |")
-            if line == own[0] and node is not None and _BARE_NUMBER.match(bare):
-                return bare, None, line  # a number printed with no date after it
-    return None, None, None
-
-
-def _only_date(line: str) -> bool:
-    found = find_date(line)
-    return found is not None and len(line.replace(found, "").strip(" |•,/-–—")) < 3
-
-
-def _parts_line(node: Selector) -> str:
-    """The node's text with its parts joined by `` | `` when the page prints no separator.
-
-    ``<span>22-003</span> <span>Jan. 21, 2022</span>`` reads as ``22-003 | Jan. 21, 2022``.
-    """
-    text = node_text(node)
-    if "|" in text:
-        return text
-    parts = [normalize_space(t) for t in node.xpath(".//text()").getall()]
-    parts = [p for p in parts if p]
-    return " | ".join(parts) if len(parts) > 1 and find_date(parts[-1]) else text
 
 
 def extract_published(
@@ -426,8 +248,8 @@ def extract_published(
             ),
             None,
         )
-    meta = _meta(selector, "datePublished", "article:published_time", "DC.date.issued")
-    structured = parse_date(meta, date_order) if meta else None
+    stated = meta(selector, "datePublished", "article:published_time", "DC.date.issued")
+    structured = parse_date(stated, date_order) if stated else None
     if structured and printed and structured[:10] != printed[:10]:
         return printed
     return structured or printed
@@ -436,7 +258,7 @@ def extract_published(
 def extract_bylines(scopes: list[Selector]) -> tuple[list[Byline], str | None]:
     """The people and units of the byline, and the byline as printed."""
     article = _article_scopes(scopes)
-    node = _first_in(article, _BYLINE)
+    node = first_in(article, _BYLINE)
     if node is not None:
         text = _byline_text(node)
         found = byline_parser.parse_byline(text)
