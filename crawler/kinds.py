@@ -54,9 +54,9 @@ _WORDS: tuple[tuple[str, str], ...] = (
     (ADVISORY, r"(?:media )?advisor(?:y|ies)"),
     (STATEMENT, r"statements?|readouts?|government responses?"),
     (RELEASE, r"press products|announcements?|communiqu[eé]s?"),
-    (NEWS, r"news stor(?:y|ies)|news articles?"),
-    (FEATURE, r"features?|stories|story"),
-    (NEWS, r"news"),
+    # "Feature Stories" are features; "Stories" alone are news stories (as on war.gov).
+    (FEATURE, r"features?|spotlights?"),
+    (NEWS, r"news|stor(?:y|ies)"),
 )
 _PATTERNS = tuple((kind, re.compile(rf"(?<![a-z])(?:{words})(?![a-z])")) for kind, words in _WORDS)
 

@@ -80,20 +80,20 @@ def test_kinds_all_widens_a_discovered_crawl_to_the_other_sections(
     assert kinds["release"] == {str(r.id) for r in site.releases}
     news, bios = site.siblings
     assert kinds["biography"] == {str(r.id) for r in bios.releases}
-    assert kinds["feature"] == {str(r.id) for r in news.releases}
-    assert set(kinds) <= {"release", "feature", "biography"}
+    assert kinds["news"] == {str(r.id) for r in news.releases}  # "Top Stories"
+    assert set(kinds) <= {"release", "news", "biography"}
 
 
 def test_a_site_with_no_release_section_is_refused(mirror: Mirror, tmp_path: Path) -> None:
     origin = mirror.url("platform-garrison", "")
     result = crawl("afpims", origin, tmp_path, "-a", f"site={origin}")
     assert result.returncode == 1
-    assert "no release section found (found feature at /Media/Stories/)" in result.log
+    assert "no release section found (found news at /Media/Stories/)" in result.log
     assert result.releases == []
     (report,) = result.reports
     assert report["failures"] == [
         "Run/finished normally: finish reason 'no_release_section': no release section found"
-        " (found feature at /Media/Stories/)"
+        " (found news at /Media/Stories/)"
     ]
     served = mirror.served("platform-garrison")
     assert not [line for line in served if "?Page=" in line or "/Article/" in line]
@@ -101,7 +101,7 @@ def test_a_site_with_no_release_section_is_refused(mirror: Mirror, tmp_path: Pat
     assert profiled.returncode == 1
     assert profiled.stdout == ""
     assert profiled.stderr.strip().endswith(
-        "no release section found (found feature at /Media/Stories/)"
+        "no release section found (found news at /Media/Stories/)"
     )
 
 

@@ -36,6 +36,8 @@ from crawler.profiles.toml import profile_toml
         ("/News/Contracts/Contract/Article/", "contract"),
         ("Media Advisories", "advisory"),
         ("Feature Stories", "feature"),
+        ("Stories", "news"),
+        ("Top Stories", "news"),
         ("/Newsroom/Official-Notices/", None),
         ("/Article/", None),
         ("", None),
@@ -147,7 +149,7 @@ def test_a_site_without_releases_says_what_it_has() -> None:
         origin + "/Info/Wire/", _listing("/Info/Wire/Story/", "Our Stories", 4, True), wire
     )
     assert stories is not None
-    with pytest.raises(NoReleaseSection, match=r"found feature at /Info/Wire/"):
+    with pytest.raises(NoReleaseSection, match=r"found news at /Info/Wire/"):
         decide(origin, site_id(origin), home, [stories])
     with pytest.raises(NoReleaseSection, match="no page lists articles"):
         decide(origin, site_id(origin), home, [])
@@ -180,10 +182,10 @@ def test_a_crawl_asking_for_other_kinds_takes_a_site_without_releases() -> None:
         origin + "/Info/Wire/", _listing("/Info/Wire/Story/", "Our Stories", 4, True), wire
     )
     assert stories is not None
-    profile = decide(origin, "widget.mil", home, [stories], ("release", "feature")).profile
-    assert (profile.kind, profile.listings) == ("feature", ("/Info/Wire/",))
-    with pytest.raises(NoReleaseSection, match=r"no section of release, news found"):
-        decide(origin, "widget.mil", home, [stories], ("release", "news"))
+    profile = decide(origin, "widget.mil", home, [stories], ("release", "news")).profile
+    assert (profile.kind, profile.listings) == ("news", ("/Info/Wire/",))
+    with pytest.raises(NoReleaseSection, match=r"no section of release, feature found"):
+        decide(origin, "widget.mil", home, [stories], ("release", "feature"))
 
 
 @pytest.mark.parametrize(

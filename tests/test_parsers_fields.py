@@ -474,3 +474,33 @@ def test_a_commentary_signed_in_its_first_paragraph() -> None:
         "Commander, Air Education and Training Command",
     )
     assert result.text.startswith("Pilot training is the foundation.")
+
+
+@pytest.mark.parametrize(
+    ("header", "number", "published"),
+    [
+        # found by an outside check: a number line opening the body hid the dateline
+        ("<p>PA-2025-014 | Oct. 3, 2025</p>", "PA-2025-014", "2025-10-03"),
+        ("<p>PA-2025-014</p><p>Oct. 3, 2025</p>", "PA-2025-014", "2025-10-03"),
+        ("<p>Release No. 25-031 | 3 October 2025</p>", "25-031", "2025-10-03"),
+        # a date alone: dropped from the text, and now the record's date
+        ("<p><strong>15 September 2025</strong></p>", None, "2025-09-15"),
+    ],
+)
+def test_a_header_line_opening_the_body_gives_its_number_and_date(
+    header: str, number: str | None, published: str
+) -> None:
+    page = (
+        "<html><head><title>ArticleCS</title></head><body><div class='article-view'>"
+        "<h1 class='maintitle'>Partners train</h1><div class='body' itemprop='articleBody'>"
+        f"{header}<p>CAMP ALPHA, Japan – The task force trained. {'More. ' * 30}</p>"
+        "</div></div></body></html>"
+    ).encode()
+    result = parse(ARTICLE_URL, page)
+    assert isinstance(result, Release)
+    assert (result.number, result.published, result.dateline) == (
+        number,
+        published,
+        "CAMP ALPHA, Japan",
+    )
+    assert result.text.startswith("The task force trained.")

@@ -102,7 +102,9 @@ def parse(
         return Reject(MISSING_FIELDS, f"no {' and no '.join(missing)} found", url, missing)
 
     number, line_date, number_line = extract_number_line(scopes)
-    header_number, body_paragraphs = extract_header(clean_paragraphs(paragraphs(body.root)))
+    header = extract_header(clean_paragraphs(paragraphs(body.root)))
+    header_number, header_date, body_paragraphs = header
+    line_date = line_date or header_date
     number = number or header_number
     signed = _signed_line(body_paragraphs)
     if signed is not None:

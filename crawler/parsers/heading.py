@@ -58,11 +58,23 @@ def heading_parts(node: Selector) -> tuple[str, str | None]:
 
 
 def _is_number_line(text: str) -> bool:
+    return number_line(text) is not None
+
+
+def number_line(text: str) -> tuple[str, str] | None:
+    """``(number, date text)`` of a ``NUMBER | DATE`` line ("PA-2025-014 | Oct. 3, 2025")."""
     match = _NUMBER_LINE.match(text)
     if not match or not find_date(match.group("date")) or len(text) > 80:
-        return False
+        return None
     number = match.group("number").strip()
-    return bool(_NUMBER.match(number)) and not find_date(number)
+    if not _NUMBER.match(number) or find_date(number):
+        return None
+    return number, match.group("date")
+
+
+def is_bare_number(text: str) -> bool:
+    """A release number printed alone ("PA-2025-014", "25-009")."""
+    return bool(_BARE_NUMBER.match(text.strip(" |")))
 
 
 def _after_title(node: Selector) -> str:

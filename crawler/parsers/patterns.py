@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from .dates import find_date
+from .heading import is_bare_number, number_line
 from .text import normalize_space
 
 # A date some datelines print after the place: "WASHINGTON, June 4, 2015 –".
@@ -75,23 +76,34 @@ def clean_paragraphs(items: list[str]) -> list[str]:
     return [p for p in items if not any(b.search(p) for b in BOILERPLATE)]
 
 
-def extract_header(items: list[str]) -> tuple[str | None, list[str]]:
+def extract_header(items: list[str]) -> tuple[str | None, str | None, list[str]]:
     """Header lines some releases open their body with ("NEWS RELEASE", "Release No. 24-004",
-    "FOR IMMEDIATE RELEASE", a date alone): the number they print, and the body without them.
+    "PA-2025-014 | Oct. 3, 2025", "FOR IMMEDIATE RELEASE", a date alone): the number and the
+    date they print, and the body without them.
     """
-    number = None
+    number = date_text = None
     index = 0
     while index < min(len(items), _HEADER_MAX_LINES) and len(items[index]) <= 100:
         line = items[index]
+        index += 1
+        printed = number_line(line)
+        if printed is not None:
+            number, date_text = number or printed[0], date_text or printed[1]
+            continue
+        if is_bare_number(line):
+            number = number or line.strip(" |")
+            continue
         date = find_date(line)
         undated = line[len(date) :].strip(" ,.") if date and line.startswith(date) else line
         found = _RELEASE_NUMBER.match(undated)
         if found and number is None:
             number = found.group("number")
+        if date and (found or not undated):
+            date_text = date_text or date
         if not (found or _HEADER_LINE.match(undated) or not undated):
+            index -= 1
             break
-        index += 1
-    return number, items[index:]
+    return number, date_text, items[index:]
 
 
 def extract_dateline(items: list[str]) -> tuple[str | None, list[str]]:

@@ -182,7 +182,8 @@ def read_listing(url: str, text: str, candidate: Candidate) -> Listing | None:
     """The articles a candidate page lists, under their most common article path; None
     when it lists fewer than two (an About page, a news story, a contact page)."""
     selector = Selector(text=text)
-    articles: dict[str, set[str]] = {}  # article path -> the ids listed under it
+    articles: dict[str, set[str]] = {}  # article path (lower case) -> ids listed under it
+    spelled: dict[str, str] = {}  # its first spelling on the page
     hrefs = [link.path for link in _site_links(selector, url, main_only=True)]
     hrefs += [
         urlsplit(urljoin(url, href)).path
@@ -191,11 +192,13 @@ def read_listing(url: str, text: str, candidate: Candidate) -> Listing | None:
     for href in hrefs:
         match = _ARTICLE.match(href)
         if match:
-            articles.setdefault(match.group("prefix"), set()).add(match.group("id"))
+            prefix = match.group("prefix")
+            spelled.setdefault(prefix.lower(), prefix)
+            articles.setdefault(prefix.lower(), set()).add(match.group("id"))
     if not articles:
         return None
-    prefix = max(articles, key=lambda p: len(articles[p]))
-    count = len(articles[prefix])
+    lowered = max(articles, key=lambda p: len(articles[p]))
+    prefix, count = spelled[lowered], len(articles[lowered])
     if count < MIN_LISTED:
         return None
     kind, why = _listing_kind(selector, candidate, prefix)

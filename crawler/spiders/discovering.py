@@ -64,13 +64,15 @@ async def discover_site(
         elif page is not None:
             landings.append(page)
     read = {c.path.lower() for c in home.candidates}
-    if not any(listing.kind in kinds for listing in listings):
-        # A second level: the section may hang under a landing page ("Media" > "Releases").
+    missing = set(kinds) - {listing.kind for listing in listings}
+    if missing:
+        # A second level, for the kinds not found yet: a section may hang under a landing
+        # page ("Media" > "Press Releases"), named there for what it holds.
         deeper = [
             candidate
             for url, page_text in landings
             for candidate in read_home(url, page_text).candidates
-            if candidate.hint and candidate.path.lower() not in read
+            if candidate.hint in missing and candidate.path.lower() not in read
         ]
         for candidate in _unique_paths(deeper)[:MAX_CANDIDATES]:
             listing, _page = await _listing(crawler, base_url, candidate)
