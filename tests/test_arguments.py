@@ -175,3 +175,33 @@ def test_a_publishers_rate_limit_is_a_floor_under_the_delay() -> None:
 
     assert delay() == 0.1  # GOV.UK: 10 requests a second, whatever DOWNLOAD_DELAY says
     assert delay(base_url="http://127.0.0.1:9") == 0  # a local mirror has no limit
+
+
+@pytest.mark.parametrize(
+    ("arguments", "line"),
+    [
+        (
+            ["ftp://x"],
+            "profile: URL must be an http(s) address such as https://www.dla.mil, got 'ftp://x'",
+        ),
+        (
+            ["http://127.0.0.1:9", "--base-url", "nope"],
+            "profile: --base-url must be an http(s) address",
+        ),
+        (["https://www.dla.mil"], "profile: set CRAWLER_CONTACT"),
+    ],
+)
+def test_scrapy_profile_refuses_a_bad_address_with_one_line(
+    tmp_path: Path, arguments: list[str], line: str
+) -> None:
+    done = subprocess.run(
+        [*scrapy_command("profile"), *arguments, "-s", f"OUTPUT_DIR={tmp_path / 'out'}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.startswith(line) and done.stderr.count("\n") == 1
+    assert not (tmp_path / "out").exists()

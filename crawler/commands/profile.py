@@ -96,13 +96,20 @@ class Command(ScrapyCommand):
         if len(args) != 1:
             raise UsageError("give exactly one URL")
         assert self.settings is not None and self.crawler_process is not None
-        try:
-            site_origin = origin(_origin_part(args[0]))
-            base_url = origin(opts.base_url) if opts.base_url else site_origin
-        except ArgumentError as error:
-            print(f"profile: {error}", file=sys.stderr)
-            self.exitcode = EXIT_USAGE
-            return
+        for value, name in ((_origin_part(args[0]), "URL"), (opts.base_url, "--base-url")):
+            try:
+                if value:
+                    origin(value)
+            except ArgumentError:
+                print(
+                    f"profile: {name} must be an http(s) address such as https://www.dla.mil,"
+                    f" got {value!r}",
+                    file=sys.stderr,
+                )
+                self.exitcode = EXIT_USAGE
+                return
+        site_origin = origin(_origin_part(args[0]))
+        base_url = origin(opts.base_url) if opts.base_url else site_origin
         if not is_loopback(base_url) and not operator(self.settings):
             print(
                 "profile: set CRAWLER_CONTACT (an e-mail address or a URL): who reads the "
