@@ -11,11 +11,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, TypeGuard
+from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
 from crawler.parsers import Reject, Release, parse
+from crawler.parsers.twins import twin_url, with_twin
 from crawler.profiles import SiteProfile, all_profiles, get_profile, profile_for_url
 from crawler.profiles.toml import PROFILE_FIELD, profile_from_json
 from pipelines.warc.codecs import install_decoders
@@ -80,9 +82,25 @@ def extract_archive(
     release's), and a ``DAMAGED`` Reject for each file or record that cannot be read.
     """
     install_decoders()
+    # Releases whose twin (a page in another language) the crawl fetched after them: held
+    # until that capture is read, by the twin's path (a mirror's captures name its origin).
+    awaiting: dict[str, tuple[Release, dict[str, Any]]] = {}
     for capture in _captures(Path(path)):
         if isinstance(capture, Reject):
             yield capture, None
+            continue
+        if capture.profile.is_twin_url(capture.uri):
+            held = awaiting.pop(_path_of(capture.uri), None)
+            if held is not None:
+                merged, _ = with_twin(
+                    held[0],
+                    capture.uri,
+                    capture.body,
+                    capture.headers,
+                    profile=capture.profile,
+                    status=capture.status,
+                )
+                yield merged, held[1]
             continue
         result = parse(
             capture.uri,
@@ -92,7 +110,17 @@ def extract_archive(
             status=capture.status,
             fetched=capture.date,
         )
+        if isinstance(result, Release):
+            twin = twin_url(result, capture.body, capture.headers, capture.profile)
+            if twin is not None:
+                awaiting[_path_of(twin)] = (result, capture.ref)
+                continue
         yield result, capture.ref if isinstance(result, Release) else None
+    yield from awaiting.values()  # the twin was not captured: as the crawl kept it
+
+
+def _path_of(url: str) -> str:
+    return urlsplit(url).path
 
 
 def is_damaged(result: Release | Reject) -> TypeGuard[Reject]:
@@ -176,7 +204,9 @@ def _capture(
     """A response record read whole, or why it cannot be; None when it is no release."""
     uri = record.rec_headers.get_header("WARC-Target-URI") or ""
     site_profile = profile or profile_for_url(uri)
-    if site_profile is None or site_profile.article_key(uri) is None:
+    if site_profile is None or (
+        site_profile.article_key(uri) is None and not site_profile.is_twin_url(uri)
+    ):
         return None
     code = record.http_headers.get_statuscode() or "0"
     # ASCII digits only: a damaged status line ("abc", a NUL, "²") is reported, not int()-ed.

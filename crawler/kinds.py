@@ -44,15 +44,15 @@ DEFAULT_KINDS = (RELEASE,)
 # read as spaces). Order matters: the first match wins.
 _WORDS: tuple[tuple[str, str], ...] = (
     (TRANSCRIPT, r"transcripts?"),
-    (SPEECH, r"speech(?:es)?|remarks|testimon(?:y|ies)"),
-    (FACT_SHEET, r"fact ?sheets?|factsheets?"),
+    (SPEECH, r"speech(?:es)?|remarks|testimon(?:y|ies)|discours"),
+    (FACT_SHEET, r"fact ?sheets?|factsheets?|backgrounders?|documents? d'information"),
     (BIOGRAPHY, r"biograph(?:y|ies)|bios?|leadership"),
     (COMMENTARY, r"commentar(?:y|ies)|op eds?|opinions?|perspectives?|viewpoints?"),
     # "Releases and Advisories", "Press Releases and Statements": releases first.
     (RELEASE, r"(?:press|news|media) releases?|releases?|pressemitteilung(?:en)?"),
     (CONTRACT, r"contracts?(?: announcements?)?"),
-    (ADVISORY, r"(?:media )?advisor(?:y|ies)"),
-    (STATEMENT, r"statements?|readouts?|government responses?"),
+    (ADVISORY, r"(?:media )?advisor(?:y|ies)|avis aux médias"),
+    (STATEMENT, r"statements?|readouts?|government responses?|déclarations?"),
     (RELEASE, r"press products|announcements?|communiqu[eé]s?"),
     # "Feature Stories" are features; "Stories" alone are news stories (as on war.gov).
     (FEATURE, r"features?|spotlights?"),

@@ -12,6 +12,9 @@ from crawler.profiles import all_profiles
 
 # Fields that describe a run (when, where archived, which version), not the release.
 RUN_FIELDS = frozenset({"fetched", "archive", "version", "previous", "first_seen"})
+# Left out of the digest too: what the capture was (HTML, JSON, PDF), not what it says; records
+# written before the field existed keep their digests.
+CAPTURE_FIELDS = frozenset({"source_type"})
 
 
 def content_digest(record: dict[str, Any]) -> str:
@@ -19,7 +22,7 @@ def content_digest(record: dict[str, Any]) -> str:
 
     The same page extracted by the same parser gives the same digest, live or from a WARC.
     """
-    content = {k: v for k, v in record.items() if k not in RUN_FIELDS}
+    content = {k: v for k, v in record.items() if k not in RUN_FIELDS | CAPTURE_FIELDS}
     canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

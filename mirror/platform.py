@@ -16,6 +16,7 @@ from importlib import resources
 
 from crawler.profiles import Feed, SiteProfile, get_profile
 
+from .pages import page_sites
 from .site import OK, MirrorRelease, MirrorSite
 
 _MONTHS = ("Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.", "Oct.")
@@ -254,6 +255,7 @@ def platform_sites(bundled: dict[str, MirrorSite], page_size: int) -> dict[str, 
     }
     sites["platform-dcsa"] = dcsa
     sites["ukmod"] = govuk_site()
+    sites.update(page_sites())
     return sites
 
 

@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from . import render
 from .faults import BYTES, Fault
+from .pages import content_type_of
 from .site import (
     BASE_MODIFIED,
     BLOCKED,
@@ -85,6 +86,8 @@ class MirrorHandler(BaseHTTPRequestHandler):
         profile = self.site.profile
         if profile.platform == "govuk" and path != "/robots.txt":
             return self._govuk(path, origin)
+        if self.site.files and path != "/robots.txt":
+            return self._file(path, parts.query)
         if path == "/robots.txt":
             return self._send(
                 200, render.robots_txt(self.site, origin), "text/plain; charset=utf-8"
@@ -171,6 +174,19 @@ class MirrorHandler(BaseHTTPRequestHandler):
         if not path.startswith("/api/content/") or document is None:
             return self._json({"error": {"code": "404", "message": "not found"}}, 404)
         self._send(200, document, "application/json; charset=utf-8")
+
+    def _file(self, path: str, query: str) -> None:
+        """A publisher on its own CMS: its pages, feeds and PDFs as files (mirror/pages.py)."""
+        body = self.site.files.get(f"{path}?{query}" if query else path)
+        if body is None:
+            # Any other query (a feed's options) serves the path's file; a page by offset does not.
+            body = (
+                self.site.files.get(path) if "start=" not in query or "start=0" in query else None
+            )
+        if body is None:
+            html = render.page(self.site, "Not found", "<h1>Page not found</h1>")
+            return self._send(404, html, cache=False)
+        self._send(200, body, content_type_of(path, body))
 
     def _print_view(self, query: dict[str, str]) -> None:
         article = query.get("article", "")

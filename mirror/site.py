@@ -77,6 +77,8 @@ class MirrorSite:
     item_style: str = ""  # the listing's item markup (render.listing_item), else by site id
     # A GOV.UK site: Content API documents by base path (mirror/platform.py).
     documents: dict[str, bytes] = field(default_factory=dict, repr=False)
+    # A publisher on its own CMS (mirror/pages.py): its files as served, by path and query.
+    files: dict[str, bytes] = field(default_factory=dict, repr=False)
     skin: str = "view"  # article markup: "view" (ArticleCS article view) or "display" (af.mil)
 
     @property

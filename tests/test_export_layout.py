@@ -47,11 +47,12 @@ def _write(folder: Path, name: str, records: list[dict[str, Any]], mode: str = "
 
 
 def test_the_columns_come_from_the_profiles_not_from_the_rows(tmp_path: Path) -> None:
-    assert declared_languages()[0] == "en" and {"ja", "ko"} <= set(declared_languages())
+    assert declared_languages()[0] == "en" and {"ja", "ko", "fr"} <= set(declared_languages())
     names = columns()
-    french = _release("1", sections=[{"lang": "fr", "title": "Communiqué", "text": "Texte"}])
-    row = flatten(french, names)
-    assert "title_fr" not in names and json.loads(row["sections_other"])[0]["lang"] == "fr"
+    german = _release("1", sections=[{"lang": "de", "title": "Mitteilung", "text": "Text"}])
+    row = flatten(german, names)
+    assert "title_fr" in names  # NATO and canada.ca declare French
+    assert "title_de" not in names and json.loads(row["sections_other"])[0]["lang"] == "de"
     timed = flatten(_release("2", published="2026-11-02T09:30:00"), names)
     assert (timed["published"], timed["published_time"]) == ("2026-11-02", "09:30:00")
     empty, full = tmp_path / "empty.csv", tmp_path / "full.csv"

@@ -14,7 +14,7 @@ from parsel import Selector
 
 from crawler.profiles import SiteProfile, generic_profile, profile_for_url
 
-from . import articlecs, govuk
+from . import articlecs, govuk, page, pdfpage
 from .classify import classify
 from .encoding import decode
 from .model import (
@@ -31,7 +31,7 @@ __all__ = ["Byline", "Image", "Reject", "Release", "Section", "decode", "parse"]
 
 Headers = Iterable[tuple[str, str]]
 
-PLATFORMS = {"articlecs": articlecs}
+PLATFORMS = {"articlecs": articlecs, "page": page}
 # Platforms that serve documented JSON: the parser reads the text, not markup.
 DOCUMENT_PLATFORMS = {"govuk": govuk}
 
@@ -52,6 +52,12 @@ def parse(
         return Reject(UNKNOWN_SITE, "no site profile matches this URL", url)
     key = profile.article_key(url)
     record_id = profile.record_id(key.id) if key is not None else None
+    if profile.platform == "page" and key is not None and pdfpage.is_pdf(body, headers):
+        # A release published only as a PDF: judged by its status, read by its text.
+        verdict = classify(url, status, None, None)
+        if verdict is not None:
+            return replace(verdict, id=record_id)
+        return pdfpage.parse(url, body, profile, key, fetched)
     text = decode(body, headers)
     document = DOCUMENT_PLATFORMS.get(profile.platform)
     json_body = document is not None and text.lstrip()[:1] in ("{", "[")

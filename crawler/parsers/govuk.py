@@ -172,6 +172,7 @@ def parse(
         text=body_text,
         extractor={"name": NAME, "version": VERSION},
         fetched=fetched,
+        source_type="json",
     )
 
 

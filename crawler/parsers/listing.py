@@ -53,37 +53,41 @@ def on_site(url: str, page_url: str, profile: SiteProfile) -> bool:
     return host == (urlsplit(page_url).hostname or "").lower() or profile.owns(url)
 
 
-def page_number(url: str) -> int:
-    """The ``?Page=N`` of a listing URL (1 when absent)."""
+def page_number(url: str, param: str = "Page", offset: int = 0) -> int:
+    """The listing page a URL shows (1 when it names none): ``?Page=N``, or for a listing
+    paged by offset (``&start=10``, ``offset`` items a page) the page that offset starts."""
     for name, value in parse_qsl(urlsplit(url).query):
-        if name.lower() == "page" and value.isdigit():
-            return int(value)
+        if name.lower() == param.lower() and value.isdigit():
+            return int(value) // offset + 1 if offset else int(value)
     return 1
 
 
-def has_page(text: str, number: int) -> bool:
+def _page_value(number: int, offset: int) -> int:
+    return (number - 1) * offset if offset else number
+
+
+def has_page(text: str, number: int, param: str = "Page", offset: int = 0) -> bool:
     """True when the page links to listing page ``number`` (``?Page=N`` anywhere in a link)."""
-    pattern = re.compile(rf"[?&]page={number}(?:&|$)", re.IGNORECASE)
+    value = _page_value(number, offset)
+    pattern = re.compile(rf"[?&]{re.escape(param)}={value}(?:&|$)", re.IGNORECASE)
     return any(pattern.search(href) for href in Selector(text=text).css("a::attr(href)").getall())
 
 
-def last_page(text: str) -> int:
-    """The highest ``?Page=N`` the page links to (0 when it links none): how long the
-    listing says it is."""
+def last_page(text: str, param: str = "Page", offset: int = 0) -> int:
+    """The highest page the page links to (0 when it links none): how long the listing
+    says it is."""
+    link = re.compile(rf"[?&]{re.escape(param)}=(\d+)(?:&|$)", re.IGNORECASE)
     numbers = [
-        int(match.group(1))
+        int(match.group(1)) // offset + 1 if offset else int(match.group(1))
         for href in Selector(text=text).css("a::attr(href)").getall()
-        if (match := _PAGE_LINK.search(href))
+        if (match := link.search(href))
     ]
     return max(numbers, default=0)
 
 
-_PAGE_LINK = re.compile(r"[?&]page=(\d+)(?:&|$)", re.IGNORECASE)
-
-
-def with_page(url: str, number: int) -> str:
+def with_page(url: str, number: int, param: str = "Page", offset: int = 0) -> str:
     parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query) if k.lower() != "page"]
-    query.append(("Page", str(number)))
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k.lower() != param.lower()]
+    query.append((param, str(_page_value(number, offset))))
     encoded = "&".join(f"{k}={v}" for k, v in query)
     return parts._replace(query=encoded).geturl()

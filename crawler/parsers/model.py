@@ -127,6 +127,8 @@ class Release:
     text: str
     extractor: dict[str, str]
     fetched: str | None
+    # What the record was read from: an HTML page, a JSON document (an API), a PDF.
+    source_type: str = "html"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -103,6 +103,23 @@ class SiteProfile:
     default_kinds: tuple[str, ...] = ()
     # A profile whose markup is an informed guess, not read from real pages (README says so).
     experimental: bool = False
+    # Platform "page" (a publisher's own CMS, read by standard metadata first): the article
+    # URL's path as a regex with named groups (``id``; ``lang`` when one page has twins in
+    # other languages), and the canonical path as a template of those groups.
+    article_pattern: str | None = None
+    canonical_path: str | None = None
+    # The same article in the site's other languages, read as further sections: where the
+    # twin lives (a template of the groups; else the page's ``hreflang`` link names it).
+    twin_languages: tuple[str, ...] = ()
+    twin_path: str | None = None
+    # How the page prints its release number (a regex; the ``number`` group, else the match).
+    number_pattern: str | None = None
+    # Where the text is when metadata and landmarks do not say (CSS, most specific first).
+    content_selectors: tuple[str, ...] = ()
+    # How listings are paged: ``?Page=N``, or by offset (``page_offset`` items a page,
+    # ``&start=10`` for page 2 when ``page_parameter = "start"``).
+    page_parameter: str = "Page"
+    page_offset: int = 0
 
     @property
     def host(self) -> str:
@@ -139,6 +156,8 @@ class SiteProfile:
         mirror serves the real paths on another origin); call ``owns`` for that.
         """
         parts = urlsplit(url.strip())
+        if self.platform == "page":
+            return self._page_key(parts.path)
         if self.platform == "govuk":
             item = _GOVUK_ITEM.match(re.sub(r"/{2,}", "/", parts.path))
             if item is None:
@@ -169,6 +188,36 @@ class SiteProfile:
             section, canonical = known
             return ArticleKey(match.group("id"), slug, canonical, section.kind)
         return ArticleKey(match.group("id"), slug, f"{prefix}Article/", kind_from_words(prefix))
+
+    def _page_match(self, path: str) -> re.Match[str] | None:
+        if self.article_pattern is None:
+            return None
+        return re.match(self.article_pattern, re.sub(r"/{2,}", "/", path), re.IGNORECASE)
+
+    def _page_key(self, path: str) -> ArticleKey | None:
+        """An article of a "page" site in its first language; a twin's URL is not one."""
+        match = self._page_match(path)
+        if match is None or self.is_twin_url(path):
+            return None
+        groups = {k: v for k, v in match.groupdict().items() if v is not None}
+        canonical = (self.canonical_path or path).format(**groups)
+        return ArticleKey(match.group("id"), None, canonical, None)
+
+    def is_twin_url(self, url: str) -> bool:
+        """Whether ``url`` is an article page in one of the site's other languages."""
+        match = self._page_match(urlsplit(url).path)
+        lang = (match.groupdict().get("lang") or "") if match else ""
+        return bool(lang) and lang.lower() in self.twin_languages
+
+    def twin_of(self, key: ArticleKey) -> dict[str, str]:
+        """``{language: path}`` of the article's twins the profile can name from its URL."""
+        if self.twin_path is None:
+            return {}
+        match = self._page_match(key.path)
+        groups = match.groupdict() if match else {}
+        return {
+            lang: self.twin_path.format(**{**groups, "lang": lang}) for lang in self.twin_languages
+        }
 
     def _print_key(self, query_text: str) -> ArticleKey | None:
         """A print view names the article and the module that shows it; a module of a known
@@ -201,6 +250,8 @@ class SiteProfile:
         """Where the article is fetched: its canonical URL; a GOV.UK item's API document."""
         if self.platform == "govuk":
             return f"{self.origin}/api/content/{key.id}"
+        if self.platform == "page":
+            return f"{self.origin}{key.path}"
         return self.canonical_url(key.id, key.slug, key.path)
 
     def fetch_url(self, key: ArticleKey, link: str) -> str:

@@ -34,6 +34,14 @@ _KEYS = (
     "default_kinds",
     "max_rate",
     "experimental",
+    "article_pattern",
+    "canonical_path",
+    "twin_languages",
+    "twin_path",
+    "number_pattern",
+    "content_selectors",
+    "page_parameter",
+    "page_offset",
 )
 
 

@@ -63,6 +63,7 @@ from .incremental import (
 from .ledger import RunLedger
 from .listings import ListingWalker
 from .media import MediaArchiver
+from .twins import TwinFetcher
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ logger = logging.getLogger(__name__)
 _PRINT_TRIED = "print_view_tried"
 
 
-class ArticleCSSpider(ListingWalker, MediaArchiver):
+class ArticleCSSpider(ListingWalker, MediaArchiver, TwinFetcher):
     """Crawl one ArticleCS site.
 
     Arguments: ``site``, ``base_url``, ``max_pages``, ``full`` (walk every listing page),
@@ -284,20 +285,31 @@ class ArticleCSSpider(ListingWalker, MediaArchiver):
         if isinstance(result, Release) and result.kind not in self.kinds:
             detail = f"a {result.kind}, not a kind this crawl takes ({', '.join(self.kinds)})"
             result = Reject(NOT_A_RELEASE, detail, response.url, (), result.id)
+            self.crawler.stats.inc_value("release/other_kind")  # read right, not wanted
         if isinstance(result, Release):
-            record = result.to_dict()
-            if capture:
-                record["archive"] = capture
             if not print_view:  # a print view's validators are not the article view's
-                note_validators(self.crawler, record["id"], validators(response))
-            self.ledger.settle("release", article_id)
-            yield record
-            yield from self.media_requests(result)
+                note_validators(self.crawler, result.id, validators(response))
+            twin = self.twin_request(result, response, article_id)
+            if twin is not None:
+                yield twin  # the record follows, with the twin's sections
+                return
+            yield from self.emit_release(result, capture, article_id)
             return
         self.note_refusal(response, result)
         yield from self.refused(
             request_of(response), result, article_id, was, print_view, article_url
         )
+
+    def emit_release(
+        self, release: Release, capture: dict[str, Any] | None, article_id: str
+    ) -> Iterator[Any]:
+        """The release's record (pointing at its capture), then its media."""
+        record = release.to_dict()
+        if capture:
+            record["archive"] = capture
+        self.ledger.settle("release", article_id)
+        yield record
+        yield from self.media_requests(release)
 
     def refused(
         self,

@@ -51,6 +51,7 @@ def page_key(source: str, page: int, side: str | None = None) -> str:
 
 
 class ListingWalker(Fetching):
+    mirrored: bool
     max_pages: int | None
     full: bool
     seen: set[str]
@@ -62,6 +63,14 @@ class ListingWalker(Fetching):
     def wants(self, key: ArticleKey) -> bool:
         """Whether a linked article is of a kind the crawl takes (its URL's section says)."""
         raise NotImplementedError
+
+    def localize(self, url: str) -> str:
+        raise NotImplementedError
+
+    @property
+    def paging(self) -> tuple[str, int]:
+        """The profile's listing page parameter and offset (``listing.with_page``)."""
+        return self.profile.page_parameter, self.profile.page_offset
 
     # ---- requests --------------------------------------------------------------------------
 
@@ -98,7 +107,7 @@ class ListingWalker(Fetching):
         ``resumed``, ``advertised`` (the last page the walk's pages linked so far),
         ``previous`` (releases on the page before, when it was not page 1)."""
         url = self.base_url + source
-        url = listing_parser.with_page(url, page) if page > 1 else url
+        url = listing_parser.with_page(url, page, *self.paging) if page > 1 else url
         self.ledger.expect("listing", page_key(source, page, state.get("side")), url)
         return scrapy.Request(
             url,
@@ -111,7 +120,13 @@ class ListingWalker(Fetching):
         )
 
     def feed_request(self, source: str) -> scrapy.Request:
-        url = self.base_url + source
+        # A feed on another host of the publisher (canada.ca's news API) is named whole.
+        absolute = source.startswith(("http://", "https://"))
+        url = (
+            (self.localize(source) if self.mirrored else source)
+            if absolute
+            else self.base_url + source
+        )
         self.ledger.expect("feed", source, url)
         return scrapy.Request(
             url,
@@ -192,7 +207,7 @@ class ListingWalker(Fetching):
         # Old for this walk: found before the walk began (by an earlier run).
         new = sum(1 for k, _ in keys if k.id not in known or known[k.id].discovered_run >= walk.run)
         next_page = page + 1
-        advertised = max(advertised, listing_parser.last_page(text))
+        advertised = max(advertised, listing_parser.last_page(text, *self.paging))
         first_pages = self.walked.setdefault(source, {})  # article id -> first page it was on
         for k, _ in keys:
             first_pages[k.id] = min(first_pages.get(k.id, page), page)
@@ -207,7 +222,7 @@ class ListingWalker(Fetching):
                 request_of(response), reject, "listing", page_key(source, page)
             )
             return
-        has_next = listing_parser.has_page(text, next_page)
+        has_next = listing_parser.has_page(text, next_page, *self.paging)
         capped = next_page > self.settings.getint("LISTING_MAX_PAGES")
         if capped and has_next:
             self.ledger.unfetched(
