@@ -273,3 +273,15 @@ def test_a_twin_that_cannot_be_had_leaves_the_release_and_says_so(
     # From the archive too: the French capture holds a server error, the release stays English.
     again = _archive_records(tmp_path)
     assert again["nato:228001"]["languages"] == ["en"]
+
+
+def test_a_twin_page_read_alone_is_a_record_in_its_own_language() -> None:
+    """``scrapy extract`` of a French capture: the French page as a record of its own."""
+    result = _parse("nato", "/cps/fr/natohq/news_228001.htm")
+    assert isinstance(result, Release)
+    assert (result.id, result.language, result.number) == ("nato:228001", "fr", "(2025) 041")
+    assert result.url == "https://www.nato.int/cps/fr/natohq/news_228001.htm"
+    french = _parse("canadadnd", CANADA_TWIN)
+    assert isinstance(french, Release) and french.language == "fr"
+    assert french.dateline == "OTTAWA (Ontario), le 17 octobre 2025"
+    assert french.published == "2025-10-17" and french.kind == "release"

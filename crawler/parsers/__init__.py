@@ -50,7 +50,7 @@ def parse(
     profile = profile or profile_for_url(url) or generic_profile(url)
     if profile is None:
         return Reject(UNKNOWN_SITE, "no site profile matches this URL", url)
-    key = profile.article_key(url)
+    key = profile.article_key(url) or profile.twin_key(url)
     record_id = profile.record_id(key.id) if key is not None else None
     if profile.platform == "page" and key is not None and pdfpage.is_pdf(body, headers):
         # A release published only as a PDF: judged by its status, read by its text.

@@ -79,6 +79,11 @@ _LISTING_MIN_LINKS = 3
 _LISTING_LINK_SHARE = 0.5
 # A label naming the kind above or beside the title ("News release", "Media advisory").
 _KIND_LABEL_MAX_CHARS = 40
+# A French dateline: "OTTAWA (Ontario), le 17 octobre 2025 —".
+_FRENCH_DATELINE = re.compile(
+    r"^(?P<dateline>[A-ZÀ-Ý][A-ZÀ-Ý .'’-]+(?:\s*\([^)]{2,40}\))?,\s*le\s+\d{1,2}(?:er)?"
+    r"\s+[a-zéû]+\s+\d{4})\s*(?:—|–|--)\s*"
+)
 # canada.ca closes a dateline with the issuing organisations: "— National Defence / ...".
 _ISSUERS = re.compile(r"^[A-Z][\w .'’&/,-]{2,80}$")
 
@@ -418,6 +423,11 @@ def _dateline(items: list[str]) -> tuple[str | None, list[str]]:
     """The dateline, and the body without it (and without canada.ca's issuers after it:
     "OTTAWA, Ontario, October 17, 2025 — National Defence / Canadian Armed Forces")."""
     dateline, rest = extract_dateline(items)
+    french = _FRENCH_DATELINE.match(items[0]) if items and dateline is None else None
+    if french is not None:
+        dateline = french.group("dateline")
+        rest = [items[0][french.end() :].strip(), *items[1:]]
+        rest = rest if rest[0] else rest[1:]
     issuers = bool(rest) and rest[0] != items[0] and items[0].endswith(rest[0])
     if dateline and issuers and _ISSUERS.match(rest[0]) and not rest[0].endswith((".", ":")):
         rest = rest[1:] if len(rest) > 1 else rest

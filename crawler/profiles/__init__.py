@@ -203,6 +203,14 @@ class SiteProfile:
         canonical = (self.canonical_path or path).format(**groups)
         return ArticleKey(match.group("id"), None, canonical, None)
 
+    def twin_key(self, url: str) -> ArticleKey | None:
+        """A twin page read on its own (``scrapy extract`` of a French capture): keyed by its
+        own path. A crawl never takes one alone; it reads it into its article's record."""
+        match = self._page_match(urlsplit(url).path)
+        if match is None or not self.is_twin_url(url):
+            return None
+        return ArticleKey(match.group("id"), None, re.sub(r"/{2,}", "/", urlsplit(url).path))
+
     def is_twin_url(self, url: str) -> bool:
         """Whether ``url`` is an article page in one of the site's other languages."""
         match = self._page_match(urlsplit(url).path)
