@@ -51,6 +51,8 @@ def test_each_publishers_article_urls_key_to_one_id_and_twins_to_none() -> None:
         "https://www.nato.int/cps/en/natohq/news_228001.htm",
         "http://nato.int/cps/en/natohq/news_228001.htm?selectedLocale=en",
         "https://www.nato.int//cps/EN/natohq/news_228001.htm",
+        "https://www.nato.int/cps/en/natolive/news_228001.htm",  # the pre-2014 site
+        "https://www.nato.int/cps/en/SID-0A1B2C3D-4E5F6A7B/natohq/news_228001.htm",
     ):
         key = nato.article_key(url)
         assert key is not None and key.id == "228001", url

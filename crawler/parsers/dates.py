@@ -16,12 +16,19 @@ _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
     r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
+# French months (NATO's and canada.ca's French pages: "17 juin 2024", "1er oct. 2025").
+_MOIS = (
+    r"(?:janv(?:ier)?|févr(?:ier)?|mars|avr(?:il)?|mai|juin|juil(?:let)?|août"
+    r"|sept(?:embre)?|oct(?:obre)?|nov(?:embre)?|déc(?:embre)?)\.?"
+)
 _TIME = r"(?:,?\s+(?:at\s+)?\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?"
 # Candidates, most specific first. Each match is handed to dateparser as is.
 _CANDIDATES = [
     re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"),
     re.compile(rf"\b{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}{_TIME}", re.IGNORECASE),
     re.compile(rf"\b\d{{1,2}}\s+{_MONTH}\s+\d{{4}}", re.IGNORECASE),
+    re.compile(rf"\b\d{{1,2}}-{_MONTH}-\d{{4}}", re.IGNORECASE),  # NATO's "12-Apr-2012"
+    re.compile(rf"\b\d{{1,2}}(?:er)?\s+{_MOIS}\s+\d{{4}}", re.IGNORECASE),
     re.compile(r"(?:令和|平成|昭和)\s*(?:\d{1,2}|元)\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"),
     re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"),
     re.compile(r"\d{4}\s*년\s*\d{1,2}\s*월\s*\d{1,2}\s*일"),
@@ -48,7 +55,7 @@ def _parser(date_order: str) -> Any:
     from dateparser.date import DateDataParser
 
     return DateDataParser(
-        languages=["en", "ja", "ko"],
+        languages=["en", "fr", "ja", "ko"],
         settings={
             "DATE_ORDER": date_order,
             "REQUIRE_PARTS": ["day", "month", "year"],

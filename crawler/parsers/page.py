@@ -43,7 +43,8 @@ _CONTAINERS = (
 _NOT_TEXT = (
     "nav, header, footer, aside, h1, form, .pagedetails, .wb-share, .gc-byline, .share,"
     " .social, .breadcrumb, .breadcrumbs, #wb-bc, #topicpath, .related, .wb-inv, .hidden-print,"
-    " [class*=share], [class*=breadcrumb], [role=navigation],"
+    " [class*=share], [class*=breadcrumb], [role=navigation], .toolbar, .lastupdated,"
+    " .pageTop, .backLink, [class*=pagetop], [class*=back-to-top], #wb-dtmd,"
     " [role=complementary], [aria-hidden=true]"
 )
 # Headings of template blocks inside the content area (GCWeb's keyword links under a release).
@@ -52,20 +53,40 @@ _TEMPLATE_HEADING = re.compile(
     r"|Page details|Détails de la page)",
     re.IGNORECASE,
 )
+# A block around the title holding at least this much running text is the article's.
+_ARTICLE_MIN_CHARS = 80
 _META_LANGUAGES = {"eng": "en", "fra": "fr", "fre": "fr", "jpn": "ja", "kor": "ko"}
 # Site names publishers append to or put before a page title.
 _TITLE_AFFIX = re.compile(
-    r"^(?:NATO\s*-\s*(?:News|Press releases?|Official texts?|Opinion)\s*:\s*)"
+    r"^(?:NATO\s*-\s*(?:News|Press releases?|Official texts?|Opinion|Actualités"
+    r"|Communiqués de presse|Textes officiels)\s*:\s*)"
+    r"|^防衛省・自衛隊\s*[：:]\s*"
     r"|\s*[-|–]\s*(?:Canada\.ca|NATO|防衛省|Ministry of Defense)\s*$"
     r"|,\s*\d{1,2}-[A-Za-z]{3,5}\.?-\d{4}\s*$",
     re.IGNORECASE,
 )
-# "Issued on 10 Jul. 2024", "Last updated: 10 Jul. 2024 22:07", "Date modified: 2025-10-17".
-_ISSUED = re.compile(r"\b(?:issued on|publi[ée] le)\s*:?\s*(?P<date>[^|]{6,30})", re.I)
+# "Issued on 10 Jul. 2024", "Last updated: 10 Jul. 2024 22:07", "Date modified: 2025-10-17":
+# the label; the date is the first one in the few characters after it.
+_ISSUED = re.compile(r"\b(?:issued on|publi[ée] le)\s*:?\s*", re.I)
 _UPDATED = re.compile(
-    r"\b(?:last updated|dernière mise à jour|date modified|date de modification)\s*:?\s*"
-    r"(?P<date>\d{4}-\d{2}-\d{2}|[^|]{6,30}?)(?:\s+\d{1,2}:\d{2})?\s*(?:\||$)",
-    re.I,
+    r"\b(?:last updated|dernière mise à jour|date modified|date de modification)\s*:?\s*", re.I
+)
+_LABELLED_DATE_CHARS = 40
+# A number/date header line is short, and holds little besides its labels and dates.
+_HEADER_MAX_CHARS = 200
+_HEADER_REST_CHARS = 12
+_HEADER_WORDS = r"\d{1,2}:\d{2}|[|\-–—:]|Press Release|Communiqué de presse"
+# Template lines inside the content area: GCWeb's keyword links, "back to top" links.
+_TEMPLATE_LINE = re.compile(
+    r"^(?:Search for related information by keyword|Rechercher des renseignements connexes"
+    r"|ページの先頭へ|ページの先頭に戻る|ページトップへ|Back to top|Top of page|Haut de la page)",
+    re.IGNORECASE,
+)
+# canada.ca's line over the text: "October 17, 2025 – Ottawa, Ontario – National Defence /
+# Canadian Armed Forces" (French: "Le 17 octobre 2025 – Ottawa (Ontario) – Défense ...").
+_DATE_PLACE_ISSUERS = re.compile(
+    r"^(?:Le\s+)?(?P<date>[^–—]{6,30}?)\s+[–—-]\s+(?P<place>[^–—]{2,60}?)\s+[–—-]\s+"
+    r"(?P<issuers>[^.!?]{2,100})$"
 )
 # A line that is a date and little else ("令和7年10月17日", "17 October 2025 防衛省").
 _DATE_LINE_REST_CHARS = 12
@@ -104,8 +125,8 @@ def parse(
     named = _named_key(selector, url, profile)
     if named is not None and named.id != key.id:
         return refuse(WRONG_PAGE, f"the page names article {named.id}, not {key.id}")
-    container = find_container(selector, profile)
-    title = extract_title(selector, container)
+    title = extract_title(selector)
+    container = find_container(selector, profile, title)
     if container is None or title is None:
         error = module_error(visible_text(selector))
         if error:
@@ -165,13 +186,44 @@ def parse(
 # ---- where things are ------------------------------------------------------------------------
 
 
-def find_container(selector: Selector, profile: SiteProfile) -> Selector | None:
-    """The element holding the article: the profile's selector, else a landmark."""
-    for css in (*profile.content_selectors, *_CONTAINERS):
+def find_container(
+    selector: Selector, profile: SiteProfile, title: str | None
+) -> Selector | None:
+    """The element holding the article: the profile's selector; else the nearest block
+    around the title's heading that holds text besides it; else a landmark."""
+    for css in profile.content_selectors:
         found = selector.css(css)
-        if found and normalize_space(" ".join(found[0].css("*::text").getall())):
+        if found and _text_of(found[0]):
+            return found[0]
+    heading = _title_heading(selector, title)
+    if heading is not None:
+        for block in heading.xpath("ancestor::*[not(self::html)]")[::-1]:
+            if _prose_chars(block) >= _ARTICLE_MIN_CHARS:
+                return block
+    for css in _CONTAINERS:
+        found = selector.css(css)
+        if found and _text_of(found[0]):
             return found[0]
     return None
+
+
+def _prose_chars(block: Selector) -> int:
+    """How much running text (paragraphs, list items, cells) a block holds."""
+    return sum(len(_text_of(p)) for p in block.xpath(".//*[self::p or self::li or self::td]"))
+
+
+def _text_of(node: Selector) -> str:
+    return normalize_space(" ".join(node.css("*::text").getall()))
+
+
+def _title_heading(selector: Selector, title: str | None) -> Selector | None:
+    """The heading that prints the title (an ``<h1>`` may be the site's logo)."""
+    headings = selector.xpath("//body//*[self::h1 or self::h2]")
+    for heading in headings:
+        text = _TITLE_AFFIX.sub("", _text_of(heading)).strip()
+        if text and title and (text == title or title in text):
+            return heading
+    return next((h for h in headings if h.root.tag == "h1" and _text_of(h)), None)
 
 
 def _prose(container: Selector) -> etree._Element:
@@ -229,14 +281,15 @@ def meta(selector: Selector, *names: str) -> str | None:
     return None
 
 
-def extract_title(selector: Selector, container: Selector | None) -> str | None:
-    """``dcterms.title``, the article's heading, ``og:title``, then ``<title>``."""
-    candidates = [meta(selector, "dcterms.title", "dc.title")]
-    for scope in (container, selector):
-        if scope is not None:
-            candidates.append(normalize_space(" ".join(scope.css("h1 ::text").getall())))
-    candidates.append(meta(selector, "og:title"))
-    candidates.append(normalize_space(" ".join(selector.css("title::text").getall())))
+def extract_title(selector: Selector) -> str | None:
+    """``dcterms.title``, the page's ``<h1>``, ``og:title``, then ``<title>``, without the
+    site's name."""
+    candidates = [
+        meta(selector, "dcterms.title", "dc.title"),
+        *(_text_of(h1) for h1 in selector.xpath("//body//h1")[:1]),
+        meta(selector, "og:title"),
+        normalize_space(" ".join(selector.css("title::text").getall())),
+    ]
     for candidate in candidates:
         cleaned = _TITLE_AFFIX.sub("", candidate or "").strip()
         if cleaned:
@@ -285,20 +338,28 @@ def extract_published(selector: Selector, header: str, profile: SiteProfile) -> 
         date = parse_date(value, profile.date_order)
         if date:
             return date
-    issued = _ISSUED.search(header)
+    issued = labelled_date(_ISSUED, header, profile)
     if issued:
-        return parse_date(issued.group("date"), profile.date_order)
+        return issued
     return parse_date(find_date(header), profile.date_order)
+
+
+def labelled_date(label: re.Pattern[str], text: str, profile: SiteProfile) -> str | None:
+    """The date printed right after ``label`` in ``text`` ("Issued on 10 Jul. 2024")."""
+    for found in label.finditer(text):
+        tail = text[found.end() : found.end() + _LABELLED_DATE_CHARS]
+        date = parse_date(tail, profile.date_order)
+        if date:
+            return date[:10]
+    return None
 
 
 def extract_updated(selector: Selector, header: str, profile: SiteProfile) -> str | None:
     """A "Last updated" the page prints, else ``dcterms.modified``."""
-    found = _UPDATED.search(header) or _UPDATED.search(visible_text(selector)[-2000:])
-    if found:
-        date = parse_date(found.group("date"), profile.date_order)
-        if date:
-            return date
-    return parse_date(
+    printed = labelled_date(_UPDATED, header, profile) or labelled_date(
+        _UPDATED, visible_text(selector)[-3000:], profile
+    )
+    return printed or parse_date(
         meta(selector, "dcterms.modified", "article:modified_time"), profile.date_order
     )
 
@@ -382,18 +443,22 @@ def _named_key(selector: Selector, url: str, profile: SiteProfile) -> ArticleKey
 
 
 def _is_furniture(paragraph: str, title: str, number: str | None) -> bool:
-    """The title repeated, the number/date header line, a "Last updated" line."""
-    if paragraph == title:
+    """The title repeated, a number/date header line, a "Last updated" line, a template line."""
+    if paragraph == title or _TEMPLATE_LINE.match(paragraph):
         return True
-    if number and number in paragraph and len(paragraph) < 160 and "|" in paragraph:
-        return True
-    if (
-        "|" in paragraph
-        and len(paragraph) < 160
-        and (_UPDATED.search(paragraph) or _ISSUED.search(paragraph))
-    ):
-        return True  # "15 Oct. 2025 - | Last updated: 15 Oct. 2025 17:02"
-    return bool(_UPDATED.match(paragraph) or _ISSUED.match(paragraph)) and len(paragraph) < 80
+    if len(paragraph) >= _HEADER_MAX_CHARS:
+        return False
+    labelled = bool(_ISSUED.search(paragraph) or _UPDATED.search(paragraph))
+    numbered = bool(number) and number in paragraph  # type: ignore[operator]
+    if not (labelled or numbered):
+        return False
+    # What is left once the labels, the number, dates and separators are gone: a header line
+    # leaves almost nothing ("Press Release (2012) 045 Issued on 12 Apr. 2012").
+    rest = _ISSUED.sub(" ", _UPDATED.sub(" ", paragraph.replace(number or "\0", " ")))
+    while (date := find_date(rest)) is not None:
+        rest = rest.replace(date, " ")
+    rest = re.sub(_HEADER_WORDS, " ", rest, flags=re.IGNORECASE)
+    return len(normalize_space(rest)) <= _HEADER_REST_CHARS
 
 
 def is_date_line(paragraph: str) -> bool:
@@ -422,6 +487,9 @@ def _is_kind_label(paragraph: str) -> bool:
 def _dateline(items: list[str]) -> tuple[str | None, list[str]]:
     """The dateline, and the body without it (and without canada.ca's issuers after it:
     "OTTAWA, Ontario, October 17, 2025 — National Defence / Canadian Armed Forces")."""
+    opening = _DATE_PLACE_ISSUERS.match(items[0]) if items else None
+    if opening is not None and find_date(opening.group("date")):
+        return opening.group("place"), items[1:]
     dateline, rest = extract_dateline(items)
     french = _FRENCH_DATELINE.match(items[0]) if items and dateline is None else None
     if french is not None:

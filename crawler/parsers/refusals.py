@@ -48,14 +48,18 @@ _BLOCK_MARKUP = (
 # "Not found" pages some servers answer with 200 (a soft 404).
 _NOT_FOUND_TITLES = re.compile(
     r"^\s*(?:(?:error\s*)?404(?:\s*[-–:|>].*)?|(?:page|file|resource) not found(?:\s*[-–:|>].*)?"
-    r"|file or directory not found\.?|the resource cannot be found\.?|not found)\s*$",
+    r"|file or directory not found\.?|the resource cannot be found\.?|not found"
+    # canada.ca's bilingual title, mod.go.jp's: "... (Error 404) / ... (Erreur 404)"
+    r"|.*\((?:error|erreur)\s*404\).*|.*ページが見つかりません.*)\s*$",
     re.IGNORECASE,
 )
 _NOT_FOUND_TEXTS = re.compile(
     r"the (?:page|resource|file) you (?:are looking for|requested|were looking for)"
     r"[^.]{0,60}?(?:might have been removed|could not be found|cannot be found|can.t be found"
     r"|does not exist|is (?:no longer |temporarily )?(?:available|unavailable))"
-    r"|\b404 - file or directory not found",
+    r"|\b404 - file or directory not found"
+    r"|we couldn.t find that web page|nous ne pouvons trouver cette page web"
+    r"|お探しのページ(?:は|が)見つかりません",
     re.IGNORECASE,
 )
 # Reference pages the same module shows: fact sheets and biographies, not releases.
