@@ -7,7 +7,8 @@ from crawler.profiles import ArticleKey, SiteProfile
 
 from .dates import find_date, parse_date
 from .model import MISSING_FIELDS, Reject, Release, Section
-from .page import is_date_line, is_issuer_line, url_date, without_issuer
+from .page import url_date
+from .pagetext import is_date_line, is_issuer_line, without_issuer
 from .patterns import extract_dateline
 from .pdf import PdfUnreadable, pdf_metadata, pdf_paragraphs
 from .sections import split_sections, split_title
