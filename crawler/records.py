@@ -41,9 +41,9 @@ def record_kind(record: dict[str, Any]) -> str:
 
 
 def with_kind(record: dict[str, Any]) -> dict[str, Any]:
-    """A release record in today's form: ``kind`` and ``updated`` filled when it predates
-    them (in the schema's key order)."""
-    if "kind" in record and "updated" in record:
+    """A release record in today's form: ``kind``, ``updated`` and ``source_type`` filled
+    when it predates them (in the schema's key order)."""
+    if "kind" in record and "updated" in record and "source_type" in record:
         return record
     filled: dict[str, Any] = {}
     for name, value in record.items():
@@ -54,6 +54,9 @@ def with_kind(record: dict[str, Any]) -> dict[str, Any]:
             filled.setdefault("updated", record.get("updated"))
     filled.setdefault("kind", record_kind(record))
     filled.setdefault("updated", None)
+    # Before PDFs, only GOV.UK's Content API documents were not HTML.
+    extractor = record.get("extractor") or {}
+    filled.setdefault("source_type", "json" if extractor.get("name") == "govuk" else "html")
     return filled
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from crawler.records import GONE_EVENT, status_event
+from crawler.records import GONE_EVENT, status_event, with_kind
 from pipelines.export.flat import columns, declared_languages, flatten
 from pipelines.export.formats import Layout, write_csv
 from pipelines.export.records import select
@@ -187,3 +187,15 @@ def test_a_collection_with_nothing_yet_keeps_the_cursor_where_it_was(tmp_path: P
     assert export(output, target, "jsonl", view="all", incremental=True).rows == 0
     _write(output, "usfj-20000101T000000Z.jsonl", [_release("1")])  # an old run appears
     assert export(output, target, "jsonl", view="all", incremental=True).rows == 1
+
+
+def test_source_type_is_a_column_and_older_lines_get_theirs() -> None:
+    """Lines written before ``source_type`` existed were HTML, or JSON on GOV.UK."""
+    names = columns()
+    assert "source_type" in names
+    pdf = flatten(_release("1", source_type="pdf"), names)
+    assert pdf["source_type"] == "pdf"
+    old = {k: v for k, v in _release("2").items() if k != "source_type"}
+    assert flatten(with_kind(old), names)["source_type"] == "html"
+    govuk = {**old, "extractor": {"name": "govuk", "version": "1.0.0"}}
+    assert with_kind(govuk)["source_type"] == "json"

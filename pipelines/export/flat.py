@@ -34,6 +34,7 @@ SCALARS = (
     "language",
     "text",
     "fetched",
+    "source_type",
     "version",
     "first_seen",
     "event",

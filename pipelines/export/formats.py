@@ -131,6 +131,7 @@ def parquet_schema(summary: bool = False) -> Any:
             ("text", text),
             ("extractor", pa.struct([("name", text), ("version", text)])),
             ("fetched", stamp),
+            pa.field("source_type", text, metadata={"description": "html, json or pdf"}),
             ("version", pa.int32()),
             ("first_seen", stamp),
             ("previous_version", pa.int32()),
@@ -189,6 +190,7 @@ def _parquet_row(record: dict[str, Any]) -> dict[str, Any]:
         if published and "T" in published
         else None,
         "fetched": _time(record.get("fetched")),
+        "source_type": record.get("source_type"),
         "version": record.get("version") or 1,
         "first_seen": _time(record.get("first_seen")),
         "previous_version": (record.get("previous") or {}).get("version"),
