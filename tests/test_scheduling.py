@@ -145,7 +145,8 @@ def test_scrapyd_deploy_and_schedule(mirror: Mirror, tmp_path: Path) -> None:
             f"{base}/addversion.json", {"project": "crawler", "version": "1"}, egg.read_bytes()
         )
         spiders = get_spider_loader(get_project_settings()).list()
-        assert added["status"] == "ok" and added["spiders"] == len(spiders) == 9
+        assert added["status"] == "ok" and added["spiders"] == len(spiders)
+        assert {"usfj", "afpims", "ukmod", "nato", "canadadnd", "japanmod"} <= set(spiders)
         output = tmp_path / "out"
         job = _post(
             f"{base}/schedule.json",
