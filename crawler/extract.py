@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, TypeGuard
@@ -74,6 +74,13 @@ class _Capture:
 def extract_archive(
     path: str | Path,
 ) -> Iterator[tuple[Release | Reject, dict[str, Any] | None]]:
+    """``extract_archives`` of one WARC or WACZ."""
+    return extract_archives([path])
+
+
+def extract_archives(
+    paths: Iterable[str | Path],
+) -> Iterator[tuple[Release | Reject, dict[str, Any] | None]]:
     """Re-run the parsers on every release capture in a WARC or WACZ.
 
     The site comes from the crawl's warcinfo (``crawler-site``), so captures of a mirror
@@ -85,7 +92,8 @@ def extract_archive(
     # Releases whose twin (a page in another language) the crawl fetched after them: held
     # until that capture is read, by the twin's path (a mirror's captures name its origin).
     awaiting: dict[str, tuple[Release, dict[str, Any]]] = {}
-    for capture in _captures(Path(path)):
+    captures = (capture for path in paths for capture in _captures(Path(path)))
+    for capture in captures:  # in order: a twin may be in the next file of the crawl
         if isinstance(capture, Reject):
             yield capture, None
             continue

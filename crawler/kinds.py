@@ -56,7 +56,7 @@ _WORDS: tuple[tuple[str, str], ...] = (
     (RELEASE, r"press products|announcements?|communiqu[eé]s?"),
     # "Feature Stories" are features; "Stories" alone are news stories (as on war.gov).
     (FEATURE, r"features?|spotlights?"),
-    (NEWS, r"news|stor(?:y|ies)"),
+    (NEWS, r"news|stor(?:y|ies)|actualités|nouvelles"),
 )
 _PATTERNS = tuple((kind, re.compile(rf"(?<![a-z])(?:{words})(?![a-z])")) for kind, words in _WORDS)
 

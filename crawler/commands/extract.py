@@ -11,7 +11,7 @@ from typing import ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.extract import extract_archive, extract_file, is_archive, is_damaged, to_json
+from crawler.extract import extract_archives, extract_file, is_archive, is_damaged, to_json
 from crawler.parsers import Reject
 from crawler.parsers.model import TOO_LARGE
 
@@ -25,7 +25,7 @@ class Command(ScrapyCommand):
     default_settings: ClassVar[dict[str, object]] = {"LOG_ENABLED": False}
 
     def syntax(self) -> str:
-        return "PATH --url URL [--site SITE] | ARCHIVE.warc.gz | ARCHIVE.wacz"
+        return "PATH --url URL [--site SITE] | ARCHIVE.warc.gz|ARCHIVE.wacz ..."
 
     def short_desc(self) -> str:
         return "Extract the release of a saved page, or every release in a WARC/WACZ (JSON Lines)"
@@ -39,8 +39,11 @@ class Command(ScrapyCommand):
         parser.add_argument("--fetched", help="when the page was fetched (ISO 8601)")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if len(args) != 1:
-            raise UsageError("give exactly one PATH")
+        if not args:
+            raise UsageError("give a PATH")
+        if len(args) > 1:
+            self.run_archives([Path(arg) for arg in args], opts)
+            return
         path = Path(args[0])
         problem = _unreadable(path) or _not_a_page(path, opts.url)
         if problem:
@@ -87,12 +90,24 @@ class Command(ScrapyCommand):
             return
         print(to_json(result.to_dict()))
 
-    def run_archive(self, path: Path) -> None:
-        """Every release in a WARC or WACZ as JSON Lines; refusals summed up on stderr, a
+    def run_archives(self, paths: list[Path], opts: argparse.Namespace) -> None:
+        """Several WARCs or WACZs (a crawl's files, in order): read as one archive."""
+        for path in paths:
+            problem = _unreadable(path) or (
+                None if is_archive(path) else f"{path} is not a WARC or WACZ file"
+            )
+            if problem or opts.url:
+                print(f"extract: {problem or '--url is for one saved page'}", file=sys.stderr)
+                self.exitcode = EXIT_ERROR
+                return
+        self.run_archive(*paths)
+
+    def run_archive(self, *paths: Path) -> None:
+        """Every release in WARCs or WACZs as JSON Lines; refusals summed up on stderr, a
         damaged file or record named there, and a non-zero exit for it."""
         emitted = damaged = 0
         refused: Counter[str] = Counter()
-        for result, capture in extract_archive(path):
+        for result, capture in extract_archives(paths):
             if is_damaged(result):
                 damaged += 1
                 print(f"extract: damaged {result.url}: {result.detail}", file=sys.stderr)

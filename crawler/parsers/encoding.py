@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Iterable
 
 import charset_normalizer
@@ -24,6 +25,15 @@ _UTF8_WITH_CP1252 = "crawler-utf8-with-cp1252"
 
 
 def decode(body: bytes, headers: Iterable[tuple[str, str]] = ()) -> str:
+    """The page as text, without an XML declaration: its encoding is applied here, and lxml
+    would read the text again in the encoding it names (an XHTML page in Shift_JIS)."""
+    return _XML_DECLARATION.sub("", _decoded(body, headers), count=1)
+
+
+_XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>")
+
+
+def _decoded(body: bytes, headers: Iterable[tuple[str, str]]) -> str:
     content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
     encoding, text = html_to_unicode(content_type, body, auto_detect_fun=detect)
     if body.isascii():

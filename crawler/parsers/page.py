@@ -20,7 +20,7 @@ from crawler.profiles import ArticleKey, SiteProfile
 from .dates import find_date, parse_date
 from .media import extract_documents, extract_images
 from .model import MISSING_FIELDS, NOT_A_RELEASE, WRONG_PAGE, Reject, Release
-from .pagelayout import find_container, header_text, looks_like_listing, prose, text_of
+from .pagelayout import candidate_blocks, header_text, looks_like_listing, prose, text_of
 from .pagetext import (
     HEAD_LINES,
     ISSUED,
@@ -50,6 +50,9 @@ TITLE_AFFIX = re.compile(
     r"|,\s*\d{1,2}-[A-Za-z]{3,5}\.?-\d{4}\s*$",
     re.IGNORECASE,
 )
+# A block whose cleaned text holds at least this much is the article's (a short Japanese
+# notice of two sentences has about this many characters).
+_ARTICLE_MIN_CHARS = 60
 _META_LANGUAGES = {"eng": "en", "fra": "fr", "fre": "fr", "jpn": "ja", "kor": "ko"}
 
 
@@ -70,22 +73,14 @@ def parse(
     if named is not None and named.id != key.id:
         return refuse(WRONG_PAGE, f"the page names article {named.id}, not {key.id}")
     title = extract_title(selector)
-    container = find_container(selector, profile, title)
-    if container is None or title is None:
+    body = read_body(selector, profile, title) if title is not None else None
+    if body is None or title is None:
         error = module_error(visible_text(selector))
         if error:
             return refuse(*error)
-        missing = tuple(n for n, v in (("title", title), ("text", container)) if v is None)
+        missing = tuple(n for n, v in (("title", title), ("text", body)) if v is None)
         return refuse(MISSING_FIELDS, f"no {' and no '.join(missing)} found", missing)
-    header = header_text(selector, container)
-    number = extract_number(header, profile)
-    items = clean_paragraphs(paragraphs(prose(container)))
-    date_line = next((p for p in items[:HEAD_LINES] if is_date_line(p)), None)
-    items = [p for p in items if not is_furniture(p, title, number) and p != date_line]
-    items = without_issuer(items)
-    while items and is_kind_label(items[0]):  # "News release" over the text
-        items = items[1:]
-    dateline, items = dateline_of(items)
+    container, header, number, items, date_line, dateline = body
     if looks_like_listing(container):
         return refuse(NOT_A_RELEASE, "a listing page, not an article")
     titles = split_title(title, profile.languages)
@@ -116,8 +111,9 @@ def parse(
         dateline=dateline,
         bylines=[],
         tags=extract_tags(selector),
-        images=extract_images(container, url),
-        documents=extract_documents(container, url),
+        # Relative links resolve against the publisher's URL, not a mirror's.
+        images=extract_images(container, profile.key_url(key)),
+        documents=extract_documents(container, profile.key_url(key)),
         language=primary.lang,
         languages=[section.lang for section in sections],
         sections=sections,
@@ -125,6 +121,32 @@ def parse(
         extractor={"name": NAME, "version": VERSION},
         fetched=fetched,
     )
+
+
+# ---- the body ------------------------------------------------------------------------------
+
+Body = tuple[Selector, str, str | None, list[str], str | None, str | None]
+
+
+def read_body(selector: Selector, profile: SiteProfile, title: str) -> Body | None:
+    """``(container, header, number, paragraphs, date line, dateline)`` from the nearest
+    block whose text, once cleaned, has substance; else the first with any text."""
+    first: Body | None = None
+    for container in candidate_blocks(selector, profile, title):
+        header = header_text(selector, container)
+        number = extract_number(header, profile)
+        items = clean_paragraphs(paragraphs(prose(container)))
+        date_line = next((p for p in items[:HEAD_LINES] if is_date_line(p)), None)
+        items = [p for p in items if not is_furniture(p, title, number) and p != date_line]
+        items = without_issuer(items)
+        while items and is_kind_label(items[0]):  # "News release" over the text
+            items = items[1:]
+        dateline, items = dateline_of(items)
+        body = (container, header, number, items, date_line, dateline)
+        if sum(map(len, items)) >= _ARTICLE_MIN_CHARS:
+            return body
+        first = first or (body if items else None)
+    return first
 
 
 # ---- fields ----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ title's heading, a landmark, or a profile's selector; and what inside it is neve
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from lxml import etree
 from parsel import Selector
@@ -36,35 +37,29 @@ _TEMPLATE_HEADING = re.compile(
     r"|Page details|Détails de la page)",
     re.IGNORECASE,
 )
-# A block around the title holding at least this much running text is the article's.
-_ARTICLE_MIN_CHARS = 80
 # An index page: at least this many links, making up this share of its text.
 _LISTING_MIN_LINKS = 3
 _LISTING_LINK_SHARE = 0.5
 
 
-def find_container(selector: Selector, profile: SiteProfile, title: str | None) -> Selector | None:
-    """The element holding the article: the profile's selector; else the nearest block
-    around the title's heading that holds text besides it; else a landmark."""
+def candidate_blocks(
+    selector: Selector, profile: SiteProfile, title: str | None
+) -> Iterator[Selector]:
+    """Where the article may be, most likely first: the profile's selectors, the blocks
+    around the title's heading from the nearest outwards, then landmarks. The page parser
+    takes the first whose cleaned text has substance (a block holding only the title and a
+    header line does not)."""
     for css in profile.content_selectors:
         found = selector.css(css)
         if found and text_of(found[0]):
-            return found[0]
+            yield found[0]
     heading = title_heading(selector, title)
     if heading is not None:
-        for block in heading.xpath("ancestor::*[not(self::html)]")[::-1]:
-            if _prose_chars(block) >= _ARTICLE_MIN_CHARS:
-                return block
+        yield from heading.xpath("ancestor::*[not(self::html)]")[::-1]
     for css in _CONTAINERS:
         found = selector.css(css)
         if found and text_of(found[0]):
-            return found[0]
-    return None
-
-
-def _prose_chars(block: Selector) -> int:
-    """How much running text (paragraphs, list items, cells) a block holds."""
-    return sum(len(text_of(p)) for p in block.xpath(".//*[self::p or self::li or self::td]"))
+            yield found[0]
 
 
 def text_of(node: Selector) -> str:

@@ -25,7 +25,17 @@ _HEADER_WORDS = r"\d{1,2}:\d{2}|[|\-–—:]|Press Release|Communiqué de presse
 # Template lines inside the content area: GCWeb's keyword links, "back to top" links.
 _TEMPLATE_LINE = re.compile(
     r"^(?:Search for related information by keyword|Rechercher des renseignements connexes"
-    r"|ページの先頭へ|ページの先頭に戻る|ページトップへ|Back to top|Top of page|Haut de la page)",
+    r"|ページの先頭へ|ページの先頭に戻る|ページトップへ"
+    r"|Back to top|Top of page|Haut de (?:la )?page)"
+    # The reader notice under pages that link PDFs (mod.go.jp, canada.ca).
+    r"|.{0,40}(?:Adobe (?:Acrobat )?Reader|Acrobat Reader).{0,60}$",
+    re.IGNORECASE,
+)
+# A page's tools printed as one line: "Print | E-mail | Top of page", "Imprimer | E-mail".
+_TOOL = re.compile(
+    r"^(?:print(?: this page)?|e-?mail(?: this page)?|share(?: this)?|bookmark|top of page"
+    r"|back to top|imprimer|partager|haut de (?:la )?page|印刷|ページの先頭へ|facebook|x|twitter"
+    r"|linkedin)$",
     re.IGNORECASE,
 )
 # canada.ca's line over the text: "October 17, 2025 – Ottawa, Ontario – National Defence /
@@ -53,8 +63,9 @@ _ISSUERS = re.compile(r"^[A-Z][\w .'’&/,-]{2,80}$")
 
 
 def is_furniture(paragraph: str, title: str, number: str | None) -> bool:
-    """The title repeated, a number/date header line, a "Last updated" line, a template line."""
-    if paragraph == title or _TEMPLATE_LINE.match(paragraph):
+    """The title repeated, a number/date header line, a "Last updated" line, a template line,
+    a line of the page's tools."""
+    if paragraph == title or _TEMPLATE_LINE.match(paragraph) or is_tools_line(paragraph):
         return True
     if len(paragraph) >= _HEADER_MAX_CHARS:
         return False
@@ -69,6 +80,11 @@ def is_furniture(paragraph: str, title: str, number: str | None) -> bool:
         rest = rest.replace(date, " ")
     rest = re.sub(_HEADER_WORDS, " ", rest, flags=re.IGNORECASE)
     return len(normalize_space(rest)) <= _HEADER_REST_CHARS
+
+
+def is_tools_line(paragraph: str) -> bool:
+    parts = [part.strip() for part in re.split(r"\s*[|｜]\s*", paragraph)]
+    return len(parts) >= 2 and all(_TOOL.match(part) for part in parts if part)
 
 
 def is_date_line(paragraph: str) -> bool:
