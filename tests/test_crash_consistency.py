@@ -305,3 +305,25 @@ def test_a_damaged_store_is_moved_aside_and_rebuilt_from_the_files(
     _assert_each_once(site120, tmp_path)
     again = _run(_command(site120, tmp_path))
     assert again.returncode == 0 and "new releases 0" in again.stdout
+
+
+def test_sweep_kills_a_crawl_of_articles_with_twins(
+    mirror: Mirror, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """NATO: a kill between an article's fetch and its twin's (or anywhere else) loses
+    nothing; the next run fetches the pair again and writes each release once, both
+    languages in it."""
+    releases = {"nato:228001", "nato:227990", "nato:227950", "nato:227900"}
+    total = _statements(
+        _command(mirror, tmp_path_factory.mktemp("count"), "nato"), tmp_path_factory.mktemp("c")
+    )
+    for point in _sample(total, early=[1, 2]):
+        output = tmp_path_factory.mktemp(f"twin{point}")
+        command = _command(mirror, output, "nato")
+        killed = _run(command, KILL_AT_STATEMENT=str(point))
+        assert killed.returncode in (-signal.SIGKILL, 0), killed.stderr[-2000:]
+        _until_done(command)
+        records = [r for r in _records(output) if "event" not in r]
+        assert sorted(str(r["id"]) for r in records) == sorted(releases)
+        assert all(r["languages"] == ["en", "fr"] for r in records)
+        _assert_archive_verifies(output)
