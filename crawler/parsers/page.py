@@ -2,8 +2,10 @@
 
 No real page of these sites was read here, so every field is read from what is documented
 and stable first — ``dcterms.*``, ``og:*`` and ``article:*`` metadata, ``<html lang>``,
-``<time>`` — then from text patterns (a release number, "Issued on", an era date), and only
-last from the profile's ``content_selectors``. A PDF-only release is read by ``pdf``.
+``<time>`` — then from text patterns (a release number, "Issued on", an era date). The text
+is the block around the title's heading (``pagelayout``); a profile's ``content_selectors``
+override that only where a site needs it (none does yet). A PDF-only release is read by
+``pdfpage``.
 """
 
 from __future__ import annotations
