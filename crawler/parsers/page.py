@@ -104,7 +104,7 @@ def parse(
         id=record_id,
         url=profile.key_url(key),
         site=profile.id,
-        publisher=extract_publisher(selector, profile),
+        publisher=profile.publisher,
         kind=extract_kind(selector, container, title, number, profile),
         title=primary.title or title,
         number=number,
@@ -135,7 +135,7 @@ def read_body(selector: Selector, profile: SiteProfile, title: str) -> Body | No
     block whose text, once cleaned, has substance; else the first with any text."""
     first: Body | None = None
     for container in candidate_blocks(selector, profile, title):
-        header = header_text(selector, container)
+        header = header_text(container)
         number = extract_number(header, profile)
         items = clean_paragraphs(paragraphs(prose(container)))
         date_line = next((p for p in items[:HEAD_LINES] if is_date_line(p)), None)
@@ -272,10 +272,6 @@ def extract_kind(
             if kind:
                 return kind
     return NEWS if profile.number_pattern else profile.kind
-
-
-def extract_publisher(selector: Selector, profile: SiteProfile) -> str:
-    return profile.publisher
 
 
 def extract_tags(selector: Selector) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from copy import deepcopy
 
 from lxml import etree
 from parsel import Selector
@@ -78,8 +79,8 @@ def title_heading(selector: Selector, title: str | None) -> Selector | None:
 
 def prose(container: Selector) -> etree._Element:
     """A copy of the container without the parts that are never the article's text."""
-    copy = Selector(text=container.get()).css("body > *, :root")[0]
-    root = copy.root
+    root = deepcopy(container.root)  # a copy of the subtree, not a second parse of its markup
+    copy = Selector(root=root)
     for heading in copy.xpath("//*[self::h2 or self::h3]"):
         if _TEMPLATE_HEADING.match(normalize_space(" ".join(heading.css("::text").getall()))):
             block = heading.root.getparent()  # the template's block the heading opens
@@ -94,7 +95,7 @@ def prose(container: Selector) -> etree._Element:
     return root
 
 
-def header_text(selector: Selector, container: Selector) -> str:
+def header_text(container: Selector) -> str:
     """The lines near the title where publishers print number and dates, as one string."""
     parts: list[str] = []
     for node in (*container.css("h1 ~ *")[:4], *container.css(".header, .meta, time")):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from urllib.parse import urljoin
 
 from parsel import Selector
 
@@ -23,6 +24,10 @@ def twin_url(release: Release, body: bytes, headers: Headers, profile: SiteProfi
     """Where the release's twin is (its first other language), or None; on the real host."""
     if not profile.twin_languages or release.source_type != "html":
         return None
+    key = profile.article_key(release.url)
+    named = profile.twin_of(key) if key is not None else {}
+    if named:  # the profile names it from the URL (NATO): no need to read the page again
+        return urljoin(release.url, named[profile.twin_languages[0]])
     selector = Selector(text=decode(body, list(headers)))
     links = page.twin_links(release.url, selector, profile)
     return next((links[lang] for lang in profile.twin_languages if lang in links), None)

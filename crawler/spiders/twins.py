@@ -12,6 +12,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.downloader.archiving import ARCHIVE_META
 from crawler.parsers import Release
 from crawler.parsers.model import Reject
 from crawler.parsers.twins import twin_url, with_twin
@@ -39,7 +40,7 @@ class TwinFetcher(Fetching):
             return None
         kwargs = {
             "release": release,
-            "capture": response.meta.get("archive"),
+            "capture": response.meta.get(ARCHIVE_META),
             "article_id": article_id,
         }
         return scrapy.Request(
